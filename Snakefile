@@ -1,0 +1,35 @@
+"""Rebuild the review manuscript (DOCX and PDF) from the study table.
+
+Stages, one file each under rules/: validate the inputs, analyse the studies,
+draw the figures, assemble the manuscript. Run it with `python3 review.py
+build` (which calls snakemake with the pinned environment) or with
+`snakemake --cores 2` inside that environment.
+"""
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "schemas/config.schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/validate.smk"
+include: "rules/analyse.smk"
+include: "rules/figures.smk"
+include: "rules/manuscript.smk"
+
+
+rule all:
+    """The finished manuscript in both formats."""
+    input:
+        MANUSCRIPT_DOCX,
+        MANUSCRIPT_PDF,
+
+
+onerror:
+    report_input_errors()

@@ -1,0 +1,27 @@
+rule summarise_studies:
+    """Counts, medians and ratios that the text's placeholders are filled from."""
+    input:
+        studies=VALIDATED_STUDIES,
+        schema=STUDIES_SCHEMA,
+    output:
+        summary=SUMMARY_JSON,
+    log:
+        "logs/summarise_studies.log",
+    script:
+        "../scripts/summarise_studies.py"
+
+
+rule synthesis_table:
+    """The review's Table 1 regenerated from the data, as CSV and as Markdown."""
+    input:
+        studies=VALIDATED_STUDIES,
+        schema=STUDIES_SCHEMA,
+    output:
+        csv=SYNTHESIS_TABLE_CSV,
+        markdown=SYNTHESIS_TABLE_MD,
+    log:
+        "logs/synthesis_table.log",
+    params:
+        language=config["language"],
+    script:
+        "../scripts/synthesis_table.py"

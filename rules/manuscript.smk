@@ -1,0 +1,57 @@
+rule render_manuscript:
+    """Fill the section templates with the numbers, table and figures of this build."""
+    input:
+        templates=manuscript_templates(),
+        summary=SUMMARY_JSON,
+        table=SYNTHESIS_TABLE_MD,
+        figures=[figure_png(name) for name in FIGURES],
+        bibliography=config["references"],
+    output:
+        markdown=MANUSCRIPT_MD,
+    log:
+        "logs/render_manuscript.log",
+    params:
+        manuscript_dir=str(MANUSCRIPT_DIR),
+        language=config["language"],
+        inclusion=config["inclusion"],
+        figures={name: figure_png(name) for name in FIGURES},
+    script:
+        "../scripts/render_manuscript.py"
+
+
+rule build_docx:
+    """The manuscript as a Word file (pandoc, citeproc, reference DOCX styles)."""
+    input:
+        markdown=MANUSCRIPT_MD,
+        bibliography=config["references"],
+        settings=pandoc_settings(),
+        figures=[figure_png(name) for name in FIGURES],
+    output:
+        docx=MANUSCRIPT_DOCX,
+    log:
+        "logs/build_docx.log",
+    params:
+        csl=config["csl"],
+        manuscript_dir=str(MANUSCRIPT_DIR),
+        epoch=build_epoch(),
+    script:
+        "../scripts/build_docx.py"
+
+
+rule build_pdf:
+    """The manuscript as a PDF (pandoc to typst, typst's Python binding, no LaTeX)."""
+    input:
+        markdown=MANUSCRIPT_MD,
+        bibliography=config["references"],
+        settings=pandoc_settings(),
+        figures=[figure_png(name) for name in FIGURES],
+    output:
+        pdf=MANUSCRIPT_PDF,
+    log:
+        "logs/build_pdf.log",
+    params:
+        csl=config["csl"],
+        manuscript_dir=str(MANUSCRIPT_DIR),
+        epoch=build_epoch(),
+    script:
+        "../scripts/build_pdf.py"

@@ -1,0 +1,16 @@
+rule validate_studies:
+    """Check the study table and the bibliography before anything else runs;
+    write a normalised copy (typed, decimal points) for the later rules."""
+    input:
+        studies=config["studies"],
+        schema=STUDIES_SCHEMA,
+        bibliography=config["references"],
+    output:
+        studies=VALIDATED_STUDIES,
+    log:
+        "logs/validate_studies.log",
+    params:
+        year_from=config["inclusion"]["year_from"],
+        year_to=config["inclusion"]["year_to"],
+    script:
+        "../scripts/validate_studies.py"
