@@ -1,0 +1,2 @@
+"""reviewkit: the shared code of the review workflow (validation, statistics,
+tables, figures, templating and document assembly)."""

@@ -1,0 +1,71 @@
+"""Write the data dictionary (docs/data-dictionary.md) from the study schema.
+
+The schema is the single source: what it says about a column is what the
+validation checks and what the documentation shows. Run
+`python -m reviewkit.data_dictionary` after editing the schema; a test fails
+while the committed page differs from the schema.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from reviewkit.validation import load_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "schemas" / "studies.schema.yaml"
+PAGE = ROOT / "docs" / "data-dictionary.md"
+
+
+def allowed_values(spec: dict) -> str:
+    if "enum" in spec:
+        return ", ".join(f"`{value}`" for value in spec["enum"])
+    bounds = []
+    if "minimum" in spec:
+        bounds.append(f"≥ {spec['minimum']}")
+    if "exclusiveMinimum" in spec:
+        bounds.append(f"> {spec['exclusiveMinimum']}")
+    if "maximum" in spec:
+        bounds.append(f"≤ {spec['maximum']}")
+    if "pattern" in spec:
+        bounds.append(f"pattern `{spec['pattern']}`")
+    return "; ".join(bounds)
+
+
+def data_dictionary(schema: dict) -> str:
+    required = set(schema["required"])
+    lines = [
+        "# Data dictionary: `data/studies.csv`",
+        "",
+        "Generated from `schemas/studies.schema.yaml` by `python -m reviewkit.data_dictionary`;",
+        "edit the schema, not this page.",
+        "",
+        " ".join(schema["description"].split()),
+        "",
+        "| column | type | required | allowed values | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, spec in schema["properties"].items():
+        meaning = " ".join(spec.get("description", "").split()).replace("|", "\\|")
+        lines.append(
+            f"| `{name}` | {spec.get('type', 'string')} | "
+            f"{'yes' if name in required else 'no'} | {allowed_values(spec)} | {meaning} |"
+        )
+    dependent = schema.get("dependentRequired", {})
+    if dependent:
+        lines += [
+            "",
+            "Columns that go together (a value in the first needs values in the others):",
+            "",
+        ]
+        lines += [
+            f"- `{key}` needs {', '.join(f'`{v}`' for v in needs)}"
+            for key, needs in dependent.items()
+        ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    PAGE.write_text(data_dictionary(load_schema(SCHEMA)), encoding="utf-8")
+    sys.stdout.write(f"wrote {PAGE.relative_to(ROOT)}\n")

@@ -1,0 +1,235 @@
+"""Check the study table against its JSON Schema and the review's rules.
+
+The schema (schemas/studies.schema.yaml) says what each column is; this module
+turns each text cell into the schema's type, lets `jsonschema` check the
+row, and adds the checks a schema cannot express (duplicate ids, the
+inclusion window from config.yaml, group sizes that must add up, citation
+keys that must exist). Every problem becomes one line for people:
+
+    data/studies.csv: row 7, column n_total: "3O" is not a whole number
+
+Rows are numbered as a spreadsheet shows them (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import yaml
+
+from reviewkit.errors import InputError
+from reviewkit.tables_io import read_table_cells
+
+NOTE_PREFIX = "x_"  # columns for the user's own notes; never validated, never used
+NUMBER_PATTERN = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
+INTEGER_PATTERN = re.compile(r"^[+-]?\d+$")
+
+
+@dataclass(frozen=True)
+class InclusionWindow:
+    year_from: int
+    year_to: int
+
+
+def load_schema(path: Path | str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        schema = yaml.safe_load(handle)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def parse_cell(text: str, column_type: str) -> tuple[object, str | None]:
+    """Text cell -> (value, None) or (None, what was expected)."""
+    if column_type == "integer":
+        if INTEGER_PATTERN.match(text):
+            return int(text), None
+        return None, "is not a whole number"
+    if column_type == "number":
+        if NUMBER_PATTERN.match(text):
+            value = float(text.replace(",", "."))
+            if math.isfinite(value):
+                return value, None
+        return None, "is not a number (write 0,3 or 0.3, without thousands separators)"
+    return text, None
+
+
+def describe_schema_error(
+    error: jsonschema.ValidationError, typed_cells: pd.Series
+) -> tuple[str, str]:
+    """Map one jsonschema error to (column, message) in words people use.
+
+    The value is quoted as the user typed it ("1,5"), not as parsed.
+    """
+    column = str(error.path[0]) if error.path else ""
+    rule = error.validator_value
+    shown = f'"{str(typed_cells.get(column, "")).strip()}"'
+    if error.validator == "enum":
+        return column, f"{shown} is not one of: {', '.join(map(str, rule))}"
+    if error.validator == "minimum":
+        return column, f"{shown} must be at least {format_plain(rule)}"
+    if error.validator == "exclusiveMinimum":
+        return column, f"{shown} must be greater than {format_plain(rule)}"
+    if error.validator == "maximum":
+        return column, f"{shown} must be at most {format_plain(rule)}"
+    if error.validator == "pattern":
+        return column, f"{shown} does not match the pattern {rule}"
+    if error.validator == "dependentRequired":
+        # jsonschema says: "'value_unit' is a dependency of 'value_before'"
+        needed, given = re.findall(r"'([^']+)'", error.message)[:2]
+        return needed, f"empty, but a value is required when {given} is given"
+    return column, error.message
+
+
+def format_plain(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def sorted_by_row(problems: list[tuple[int, str]]) -> list[str]:
+    return [message for _, message in sorted(problems, key=lambda item: item[0])]
+
+
+def check_columns(cells: pd.DataFrame, schema: dict, source: str) -> list[str]:
+    known = list(schema["properties"])
+    problems = []
+    for name in cells.columns:
+        if name not in known and not name.startswith(NOTE_PREFIX):
+            problems.append(
+                f'{source}: column "{name}" is not known; expected one of: {", ".join(known)} '
+                f"(start a column name with {NOTE_PREFIX} to keep your own notes)"
+            )
+    duplicated = sorted({name for name in cells.columns if list(cells.columns).count(name) > 1})
+    problems += [f'{source}: column "{name}" appears more than once' for name in duplicated]
+    for name in schema["required"]:
+        if name not in cells.columns:
+            problems.append(f'{source}: column "{name}" is missing (a required column)')
+    return problems
+
+
+def convert_row(cells: pd.Series, schema: dict, source: str, row_number: int):
+    """One row of text cells -> (typed dict without empty cells, problems)."""
+    row, problems = {}, []
+    for column, text in cells.items():
+        if column.startswith(NOTE_PREFIX) or column not in schema["properties"]:
+            continue
+        text = str(text).strip()
+        if not text:
+            if column in schema["required"]:
+                problems.append(
+                    f"{source}: row {row_number}, column {column}: empty, but a value is required"
+                )
+            continue
+        value, expected = parse_cell(text, schema["properties"][column].get("type", "string"))
+        if expected:
+            problems.append(f'{source}: row {row_number}, column {column}: "{text}" {expected}')
+        else:
+            row[column] = value
+    return row, problems
+
+
+def check_rules(
+    rows: dict[int, dict], window: InclusionWindow, source: str
+) -> list[tuple[int, str]]:
+    """Checks across cells and rows that JSON Schema cannot state: (row, message) pairs."""
+    problems = []
+    first_row_of_id: dict[str, int] = {}
+    for number, row in rows.items():
+        where = f"{source}: row {number}"
+        study_id = row.get("id")
+        if study_id in first_row_of_id:
+            problems.append(
+                (
+                    number,
+                    f'{where}, column id: "{study_id}" is a duplicate of row '
+                    f"{first_row_of_id[study_id]}",
+                )
+            )
+        elif study_id:
+            first_row_of_id[study_id] = number
+        year = row.get("year")
+        if year is not None and not window.year_from <= year <= window.year_to:
+            problems.append(
+                (
+                    number,
+                    f"{where}, column year: {year} is outside the inclusion window "
+                    f"{window.year_from} to {window.year_to} (config.yaml, inclusion)",
+                )
+            )
+        groups = [row.get("n_intervention"), row.get("n_control")]
+        total = row.get("n_total")
+        if None not in groups and total is not None and sum(groups) != total:
+            problems.append(
+                (
+                    number,
+                    f"{where}, columns n_intervention + n_control: {groups[0]} + {groups[1]} = "
+                    f"{sum(groups)}, but n_total is {total}",
+                )
+            )
+    return problems
+
+
+def validate_study_cells(
+    cells: pd.DataFrame, schema: dict, window: InclusionWindow, source: str
+) -> pd.DataFrame:
+    """Validate a frame of text cells; return typed rows or raise InputError with every problem."""
+    problems = check_columns(cells, schema, source)
+    if problems:
+        raise InputError(problems)  # row checks make no sense with the wrong columns
+    if cells.empty:
+        raise InputError(f"{source}: no studies; expected one row per included study")
+    validator = jsonschema.Draft202012Validator(schema)
+    rows: dict[int, dict] = {}
+    row_problems: list[tuple[int, str]] = []
+    for row_number, row_cells in cells.iterrows():
+        row, cell_problems = convert_row(row_cells, schema, source, row_number)
+        row_problems += [(row_number, message) for message in cell_problems]
+        for error in sorted(validator.iter_errors(row), key=lambda e: list(map(str, e.path))):
+            if error.validator in {"required", "type"}:
+                continue  # already reported as an empty or unreadable cell
+            column, message = describe_schema_error(error, row_cells)
+            row_problems.append(
+                (row_number, f"{source}: row {row_number}, column {column}: {message}")
+            )
+        rows[row_number] = row
+    row_problems += check_rules(rows, window, source)
+    if row_problems:
+        raise InputError(sorted_by_row(row_problems))
+    # Optional columns the user left out come back empty, so later steps see every column.
+    columns = list(schema["properties"])
+    typed = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)
+    return typed.astype(column_dtypes(schema, columns))
+
+
+def column_dtypes(schema: dict, columns: list[str]) -> dict[str, str]:
+    kinds = {"integer": "Int64", "number": "Float64", "string": "string"}
+    return {name: kinds[schema["properties"][name].get("type", "string")] for name in columns}
+
+
+def check_citation_keys(study_ids: list[str], bib_keys: set[str], source: str, bib: str) -> None:
+    missing = [key for key in study_ids if key not in bib_keys]
+    if missing:
+        raise InputError(
+            f'{source}: study id "{key}" has no entry in {bib}; add one with that citation key'
+            for key in missing
+        )
+
+
+def validate_studies(path: Path | str, schema_path: Path | str, window: InclusionWindow):
+    """Read and validate the user's study table (.csv or .xlsx)."""
+    schema = load_schema(schema_path)
+    return validate_study_cells(read_table_cells(path), schema, window, str(path))
+
+
+def read_validated(path: Path | str, schema_path: Path | str) -> pd.DataFrame:
+    """Read the workflow's own normalised copy (results/data/studies.csv) with its types."""
+    schema = load_schema(schema_path)
+    header = pd.read_csv(path, nrows=0).columns.tolist()
+    return pd.read_csv(
+        path, dtype=column_dtypes(schema, header), keep_default_na=False, na_values=[""]
+    )

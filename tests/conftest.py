@@ -1,0 +1,33 @@
+"""Shared fixtures: paths of the real project files and a writer for small study tables."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDIES_CSV = ROOT / "data" / "studies.csv"
+STUDIES_SCHEMA = ROOT / "schemas" / "studies.schema.yaml"
+
+
+def read_rows(path: Path = STUDIES_CSV) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_rows(
+    path: Path, rows: list[dict[str, str]], delimiter: str = ",", encoding: str = "utf-8"
+) -> Path:
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def seed_rows() -> list[dict[str, str]]:
+    """The example review's rows as text, fresh for each test to modify."""
+    return read_rows()
