@@ -1,0 +1,42 @@
+"""Numbers written the way the manuscript's language writes them.
+
+Indonesian uses a decimal comma and a thousands dot (0,3; 1.234; p = 0,007);
+English the reverse. Babel holds the CLDR rules, so nothing here hard-codes
+separators.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+LOCALES = {"id": "id_ID", "en": "en_GB"}
+
+
+def format_number(value: float | int, language: str, decimals: int | None = None) -> str:
+    """Format a number; `decimals` fixes the digits after the mark, None shows up to 2.
+
+    Integers (and floats that are whole, with decimals=None) print without a
+    decimal part: 532 -> "532", 1234 -> "1.234" in Indonesian.
+    """
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"not a number: {value!r}")
+    if decimals is None:
+        pattern = "#,##0" if float(value).is_integer() else "#,##0.##"
+    else:
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[language])
+
+
+def format_p(value: float, operator: str, language: str) -> str:
+    """'p = 0,007' / 'p < 0,05' with three decimals at most, never 'p = 0,000'."""
+    if operator not in {"=", "<"}:
+        raise ValueError(f'p operator must be "=" or "<", not {operator!r}')
+    if operator == "=" and value < 0.001:
+        return f"p < {format_number(0.001, language, 3)}"
+    decimals = max(2, min(4, len(f"{value:.4f}".rstrip("0").split(".")[1])))
+    return f"p {operator} {format_number(value, language, decimals)}"
+
+
+def format_percent(value: float, language: str, decimals: int = 0) -> str:
+    """A proportion (0.4) as a percentage ("40%")."""
+    return format_number(100 * value, language, decimals) + "%"

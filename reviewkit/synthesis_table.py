@@ -1,0 +1,110 @@
+"""The synthesis table (the review's Table 1) regenerated from the study data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reviewkit.designs import DESIGN_BY_CODE
+
+HEADERS = {
+    "id": {
+        "no": "No",
+        "study": "Peneliti (Tahun)",
+        "location": "Lokasi Penelitian",
+        "design": "Desain Penelitian",
+        "sample": "Jumlah Sampel",
+        "result": "Hasil Utama",
+    },
+    "en": {
+        "no": "No",
+        "study": "Researcher (Year)",
+        "location": "Setting",
+        "design": "Design",
+        "sample": "Sample",
+        "result": "Main Result",
+    },
+}
+# Relative column widths for the manuscript (No is narrow, the result wide).
+COLUMN_WIDTHS = {"no": 4, "study": 14, "location": 14, "design": 14, "sample": 10, "result": 30}
+
+
+def location(facility: object, region: object) -> str:
+    """'RSUD Mokopido, Tolitoli'; the region is not repeated when the facility names it."""
+    parts = [str(part) for part in (facility, region) if not pd.isna(part) and str(part)]
+    if len(parts) == 2 and parts[1].lower() in parts[0].lower():
+        parts = parts[:1]
+    return ", ".join(parts)
+
+
+def design_text(design: str, as_reported: object, language: str) -> str:
+    """The design as the report words it; the vocabulary label when it gives none."""
+    if not pd.isna(as_reported) and str(as_reported).strip():
+        return str(as_reported)
+    return DESIGN_BY_CODE[design].label(language)
+
+
+def sample_text(n_total: int, participants: object) -> str:
+    return f"{int(n_total)} {participants}" if not pd.isna(participants) else str(int(n_total))
+
+
+def build_synthesis_table(studies: pd.DataFrame, language: str) -> pd.DataFrame:
+    """One row per study in data order, headed in the manuscript's language."""
+    headers = HEADERS[language]
+    table = pd.DataFrame(
+        {
+            "no": range(1, len(studies) + 1),
+            "id": studies["id"].tolist(),
+            "study": [
+                f"{a} ({y})" for a, y in zip(studies["authors"], studies["year"], strict=True)
+            ],
+            "location": [
+                location(f, r) for f, r in zip(studies["facility"], studies["region"], strict=True)
+            ],
+            "design": [
+                design_text(d, r, language)
+                for d, r in zip(studies["design"], studies["design_as_reported"], strict=True)
+            ],
+            "sample": [
+                sample_text(n, p)
+                for n, p in zip(studies["n_total"], studies["participants"], strict=True)
+            ],
+            "result": studies["main_result"].tolist(),
+        }
+    )
+    return table.rename(columns=headers)
+
+
+def escape_cell(text: object) -> str:
+    """Cell text safe inside a pipe table: no pipes, no line breaks."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def to_pipe_table(
+    table: pd.DataFrame,
+    widths: list[int],
+    cite_column: str | None = None,
+    keys: list[str] | None = None,
+) -> str:
+    """A pandoc pipe table whose separator line sets the relative column widths.
+
+    pandoc turns the dashes of the separator line into relative widths when a
+    row is longer than the page, which keeps a long 'result' column readable
+    in both DOCX and PDF. With `cite_column`, that column's cells become
+    narrative citations (@key) so every study is linked to the reference list.
+    """
+    rows = []
+    for index, (_, row) in enumerate(table.iterrows()):
+        cells = [escape_cell(value) for value in row]
+        if cite_column is not None and keys is not None:
+            cells[list(table.columns).index(cite_column)] = f"@{keys[index]}"
+        rows.append("| " + " | ".join(cells) + " |")
+    header = "| " + " | ".join(escape_cell(name) for name in table.columns) + " |"
+    separator = "|" + "|".join("-" * max(3, width) for width in widths) + "|"
+    return "\n".join([header, separator, *rows]) + "\n"
+
+
+def synthesis_table_markdown(studies: pd.DataFrame, language: str) -> str:
+    table = build_synthesis_table(studies, language)
+    keys = table.pop("id").tolist()
+    study_header = HEADERS[language]["study"]
+    return to_pipe_table(table, list(COLUMN_WIDTHS.values()), cite_column=study_header, keys=keys)

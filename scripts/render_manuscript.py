@@ -1,0 +1,39 @@
+"""Snakemake entry point of rule render_manuscript (logic: reviewkit.manuscript)."""
+
+import json
+from pathlib import Path
+
+from reviewkit.bibliography import bibliography_keys
+from reviewkit.errors import run_step
+from reviewkit.manuscript import render_manuscript, template_context
+
+
+def write_manuscript(
+    manuscript_dir, summary, table, bibliography, output, language, inclusion, figures
+):
+    context = template_context(
+        summary=json.loads(Path(summary).read_text(encoding="utf-8")),
+        inclusion=dict(inclusion),
+        tables={"synthesis": Path(table).read_text(encoding="utf-8")},
+        figures=dict(figures),
+    )
+    text = render_manuscript(
+        Path(manuscript_dir), context, language, bibliography_keys(bibliography), str(bibliography)
+    )
+    Path(output).write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    run_step(
+        lambda: write_manuscript(
+            snakemake.params.manuscript_dir,
+            snakemake.input.summary,
+            snakemake.input.table,
+            snakemake.input.bibliography,
+            snakemake.output.markdown,
+            snakemake.params.language,
+            snakemake.params.inclusion,
+            snakemake.params.figures,
+        ),
+        snakemake.log[0],
+    )

@@ -1,0 +1,69 @@
+"""The synthesis table: every row of the seed's Table 1, regenerated."""
+
+import pytest
+from conftest import STUDIES_CSV, STUDIES_SCHEMA
+
+from reviewkit.synthesis_table import (
+    build_synthesis_table,
+    location,
+    synthesis_table_markdown,
+    to_pipe_table,
+)
+from reviewkit.validation import InclusionWindow, validate_studies
+
+
+@pytest.fixture(scope="module")
+def studies():
+    return validate_studies(STUDIES_CSV, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
+
+
+def test_rows_follow_the_data(studies):
+    table = build_synthesis_table(studies, "id")
+    assert list(table.columns) == [
+        "No",
+        "id",
+        "Peneliti (Tahun)",
+        "Lokasi Penelitian",
+        "Desain Penelitian",
+        "Jumlah Sampel",
+        "Hasil Utama",
+    ]
+    first = table.iloc[0]
+    assert first["Peneliti (Tahun)"] == "Enggar & Rizkyanti (2024)"
+    assert first["Lokasi Penelitian"] == "RSUD Mokopido, Tolitoli"
+    assert first["Jumlah Sampel"] == "60 ibu postpartum"
+    assert table.iloc[-1]["No"] == 15
+    assert table.iloc[-1]["Lokasi Penelitian"] == "RSUD Karanganyar"
+
+
+def test_english_headers(studies):
+    assert "Researcher (Year)" in build_synthesis_table(studies, "en").columns
+
+
+@pytest.mark.parametrize(
+    ("facility", "region", "expected"),
+    [
+        ("RSUD Mokopido", "Tolitoli", "RSUD Mokopido, Tolitoli"),
+        ("RSUD Kota Mataram", "Mataram", "RSUD Kota Mataram"),
+        (None, "Bantul", "Bantul"),
+    ],
+)
+def test_location(facility, region, expected):
+    assert location(facility, region) == expected
+
+
+def test_markdown_cites_each_study_and_sets_widths(studies):
+    lines = synthesis_table_markdown(studies, "id").splitlines()
+    assert len(lines) == 2 + 15
+    assert (
+        lines[1]
+        == "|----|--------------|--------------|--------------|----------|" + "-" * 30 + "|"
+    )
+    assert lines[2].startswith("| 1 | @enggar2024 | RSUD Mokopido, Tolitoli |")
+
+
+def test_pipes_in_cells_are_escaped():
+    import pandas as pd
+
+    text = to_pipe_table(pd.DataFrame({"a": ["x | y"]}), [3])
+    assert text.splitlines()[2] == "| x \\| y |"
