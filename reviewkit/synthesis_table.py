@@ -99,7 +99,8 @@ def to_pipe_table(
             cells[list(table.columns).index(cite_column)] = f"@{keys[index]}"
         rows.append("| " + " | ".join(cells) + " |")
     header = "| " + " | ".join(escape_cell(name) for name in table.columns) + " |"
-    separator = "|" + "|".join("-" * max(3, width) for width in widths) + "|"
+    # ":---" aligns every column left, as text in a table reads best.
+    separator = "|" + "|".join(":" + "-" * max(3, width - 1) for width in widths) + "|"
     return "\n".join([header, separator, *rows]) + "\n"
 
 

@@ -7,6 +7,8 @@ rule summarise_studies:
         summary=SUMMARY_JSON,
     log:
         "logs/summarise_studies.log",
+    conda:
+        "../envs/reviewkit.yaml"
     script:
         "../scripts/summarise_studies.py"
 
@@ -21,6 +23,8 @@ rule synthesis_table:
         markdown=SYNTHESIS_TABLE_MD,
     log:
         "logs/synthesis_table.log",
+    conda:
+        "../envs/reviewkit.yaml"
     params:
         language=config["language"],
     script:

@@ -1,10 +1,10 @@
 """Paths and helpers shared by the rules (no rules here)."""
 
-import os
 import sys
-import subprocess
 import time
 from pathlib import Path
+
+from reviewkit.reproducible import build_epoch
 
 VALIDATED_STUDIES = "results/data/studies.csv"
 SUMMARY_JSON = "results/stats/summary.json"
@@ -17,9 +17,6 @@ STUDIES_SCHEMA = "schemas/studies.schema.yaml"
 
 # Figures of the manuscript, by the name reviewkit.figures.make_figure knows.
 FIGURES = ["studies_by_year", "sample_sizes", "effect_direction", "before_after"]
-# Zip timestamps cannot be older than 1980; used when neither git nor
-# SOURCE_DATE_EPOCH gives a date.
-FALLBACK_EPOCH = 315532800
 
 MANUSCRIPT_DIR = Path(config["manuscript_dir"])
 RUN_STARTED = time.time()
@@ -31,31 +28,34 @@ def figure_png(name):
 
 def manuscript_templates():
     """Every file the manuscript text is rendered from."""
-    files = [MANUSCRIPT_DIR / "metadata.yaml", *sorted((MANUSCRIPT_DIR / "sections").glob("*.md"))]
+    files = [
+        MANUSCRIPT_DIR / "metadata.yaml",
+        *sorted((MANUSCRIPT_DIR / "sections").glob("*.md")),
+    ]
     files += [MANUSCRIPT_DIR / name for name in ("abstract.id.md", "abstract.en.md")]
     return [str(path) for path in files if path.exists()]
 
 
 def pandoc_settings():
     """Defaults files, filters and templates that shape the DOCX and PDF."""
-    folders = [MANUSCRIPT_DIR / "pandoc", MANUSCRIPT_DIR / "filters", MANUSCRIPT_DIR / "templates"]
-    return [str(path) for folder in folders for path in sorted(folder.glob("*")) if path.is_file()]
+    folders = [
+        MANUSCRIPT_DIR / "pandoc",
+        MANUSCRIPT_DIR / "filters",
+        MANUSCRIPT_DIR / "templates",
+    ]
+    return [
+        str(path)
+        for folder in folders
+        for path in sorted(folder.glob("*"))
+        if path.is_file()
+    ]
 
 
-def build_epoch():
-    """The date stamped into the documents: SOURCE_DATE_EPOCH, else the last commit of
-    the inputs, never the clock, so two builds of the same inputs give the same bytes."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    inputs = [config["studies"], config["references"], str(MANUSCRIPT_DIR), "config.yaml"]
-    try:
-        stamp = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", *inputs],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        stamp = ""
-    return int(stamp) if stamp else FALLBACK_EPOCH
+def inputs_epoch():
+    """Date for the documents: see reviewkit.reproducible.build_epoch."""
+    return build_epoch(
+        [config["studies"], config["references"], str(MANUSCRIPT_DIR), "config.yaml"]
+    )
 
 
 def report_input_errors():
@@ -69,5 +69,8 @@ def report_input_errors():
         if line.startswith("ERROR: ")
     ]
     if lines:
-        print("\nThe build stopped because of these problems in the input:", file=sys.stderr)
+        print(
+            "\nThe build stopped because of these problems in the input:",
+            file=sys.stderr,
+        )
         print("\n".join(lines), file=sys.stderr)

@@ -12,6 +12,8 @@ rule plot_figure:
         pdf="results/figures/{figure}.pdf",
     log:
         "logs/plot_figure/{figure}.log",
+    conda:
+        "../envs/reviewkit.yaml"
     params:
         language=config["language"],
         dpi=300,

@@ -1,6 +1,7 @@
 rule render_manuscript:
     """Fill the section templates with the numbers, table and figures of this build."""
     input:
+        metadata=MANUSCRIPT_DIR / "metadata.yaml",
         templates=manuscript_templates(),
         summary=SUMMARY_JSON,
         table=SYNTHESIS_TABLE_MD,
@@ -10,8 +11,9 @@ rule render_manuscript:
         markdown=MANUSCRIPT_MD,
     log:
         "logs/render_manuscript.log",
+    conda:
+        "../envs/reviewkit.yaml"
     params:
-        manuscript_dir=str(MANUSCRIPT_DIR),
         language=config["language"],
         inclusion=config["inclusion"],
         figures={name: figure_png(name) for name in FIGURES},
@@ -24,16 +26,18 @@ rule build_docx:
     input:
         markdown=MANUSCRIPT_MD,
         bibliography=config["references"],
+        defaults=MANUSCRIPT_DIR / "pandoc" / "common.yaml",
         settings=pandoc_settings(),
         figures=[figure_png(name) for name in FIGURES],
     output:
         docx=MANUSCRIPT_DOCX,
     log:
         "logs/build_docx.log",
+    conda:
+        "../envs/reviewkit.yaml"
     params:
         csl=config["csl"],
-        manuscript_dir=str(MANUSCRIPT_DIR),
-        epoch=build_epoch(),
+        epoch=inputs_epoch(),
     script:
         "../scripts/build_docx.py"
 
@@ -43,15 +47,17 @@ rule build_pdf:
     input:
         markdown=MANUSCRIPT_MD,
         bibliography=config["references"],
+        defaults=MANUSCRIPT_DIR / "pandoc" / "common.yaml",
         settings=pandoc_settings(),
         figures=[figure_png(name) for name in FIGURES],
     output:
         pdf=MANUSCRIPT_PDF,
     log:
         "logs/build_pdf.log",
+    conda:
+        "../envs/reviewkit.yaml"
     params:
         csl=config["csl"],
-        manuscript_dir=str(MANUSCRIPT_DIR),
-        epoch=build_epoch(),
+        epoch=inputs_epoch(),
     script:
         "../scripts/build_pdf.py"

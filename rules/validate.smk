@@ -9,6 +9,8 @@ rule validate_studies:
         studies=VALIDATED_STUDIES,
     log:
         "logs/validate_studies.log",
+    conda:
+        "../envs/reviewkit.yaml"
     params:
         year_from=config["inclusion"]["year_from"],
         year_to=config["inclusion"]["year_to"],

@@ -9,7 +9,7 @@ from reviewkit.manuscript import render_manuscript, template_context
 
 
 def write_manuscript(
-    manuscript_dir, summary, table, bibliography, output, language, inclusion, figures
+    metadata, summary, table, bibliography, output, language, inclusion, figures
 ):
     context = template_context(
         summary=json.loads(Path(summary).read_text(encoding="utf-8")),
@@ -18,7 +18,7 @@ def write_manuscript(
         figures=dict(figures),
     )
     text = render_manuscript(
-        Path(manuscript_dir), context, language, bibliography_keys(bibliography), str(bibliography)
+        Path(metadata).parent, context, language, bibliography_keys(bibliography), str(bibliography)
     )
     Path(output).write_text(text, encoding="utf-8")
 
@@ -26,7 +26,7 @@ def write_manuscript(
 if __name__ == "__main__":
     run_step(
         lambda: write_manuscript(
-            snakemake.params.manuscript_dir,
+            snakemake.input.metadata,
             snakemake.input.summary,
             snakemake.input.table,
             snakemake.input.bibliography,

@@ -1,0 +1,19 @@
+"""Snakemake entry point of rule build_pdf (logic: reviewkit.assemble)."""
+
+from pathlib import Path
+
+from reviewkit.assemble import build_pdf
+from reviewkit.errors import run_step
+
+if __name__ == "__main__":
+    run_step(
+        lambda: build_pdf(
+            snakemake.input.markdown,
+            snakemake.output.pdf,
+            bibliography=snakemake.input.bibliography,
+            csl=snakemake.params.csl,
+            defaults_dir=Path(snakemake.input.defaults).parent,
+            timestamp=snakemake.params.epoch,
+        ),
+        snakemake.log[0],
+    )

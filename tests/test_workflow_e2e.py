@@ -1,0 +1,242 @@
+"""End to end: build the real workflow in a temporary copy and read the DOCX and PDF
+as a reader would (python-docx, pypdf)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+from conftest import ROOT, read_rows, write_rows
+
+pytestmark = pytest.mark.e2e
+
+PROJECT_PARTS = [
+    "Snakefile",
+    "config.yaml",
+    "data",
+    "rules",
+    "scripts",
+    "schemas",
+    "manuscript",
+    "reviewkit",
+]
+DOCX = Path("results/manuscript/manuscript.docx")
+PDF = Path("results/manuscript/manuscript.pdf")
+HEADINGS = [
+    "Latar Belakang",
+    "Kajian Teoretis",
+    "Metode",
+    "Hasil dan Pembahasan",
+    "Kesimpulan dan Saran",
+    "Daftar Pustaka",
+]
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(
+                source, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+
+
+def build(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    result = snakemake(workdir, *args)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def readable(text: str) -> str:
+    """What a reader sees: pandoc puts no-break spaces after "Dr." and in "Gambar 1"."""
+    return text.replace("\xa0", " ")
+
+
+def docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return readable("\n".join(parts))
+
+
+def pdf_text(path: Path) -> str:
+    # typst may break words across lines; join hyphen-free line breaks with spaces.
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+    return re.sub(r"\s+", " ", readable(text))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    workdir = copy_project(tmp_path_factory.mktemp("review"))
+    build(workdir)
+    return workdir
+
+
+def test_docx_has_title_headings_and_numbers(built):
+    document = docx.Document(str(built / DOCX))
+    text = docx_text(built / DOCX)
+    assert "Pijat Oksitosin dan Produksi ASI pada Ibu Postpartum" in text
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
+    for heading in HEADINGS:
+        assert heading in headings
+    assert "mencakup 15 studi" in text
+    assert "total 532 ibu postpartum" in text
+    assert "median 32 ibu (rentang 20–60)" in text
+    assert "p < 0,05" in text  # Indonesian decimal comma in the prose
+    assert "Abstrak" in text and "Abstract" in text
+    assert "15 Indonesian studies" in text  # the English abstract
+
+
+def test_docx_synthesis_table_has_every_study(built):
+    document = docx.Document(str(built / DOCX))
+    table = max(document.tables, key=lambda t: len(t.rows))
+    rows = [[readable(cell.text).strip() for cell in row.cells] for row in table.rows]
+    assert rows[0][0] == "No" and rows[0][-1] == "Hasil Utama"
+    expected = read_rows()
+    assert len(rows) == 1 + len(expected)
+    for number, (row, study) in enumerate(zip(rows[1:], expected, strict=True), start=1):
+        assert row[0] == str(number)
+        assert study["authors"].split(" ")[0] in row[1] and study["year"] in row[1]
+        assert study["facility"] in row[2]
+        assert row[4] == f"{study['n_total']} ibu postpartum"
+        assert row[5] == study["main_result"]
+
+
+def test_docx_figures_are_numbered_and_referenced(built):
+    text = docx_text(built / DOCX)
+    for number in range(1, 5):
+        assert f"Gambar {number}" in text
+    assert "Tabel 1" in text
+    assert "Jumlah studi yang disertakan menurut tahun terbit dan desain penelitian" in text
+    document = docx.Document(str(built / DOCX))
+    assert len(document.inline_shapes) == 4
+
+
+def test_docx_reference_list(built):
+    text = docx_text(built / DOCX)
+    references = text[text.rindex("Daftar Pustaka") :]
+    for author in ["Enggar", "Dewi", "Whittemore", "World Health Organization", "Polit"]:
+        assert author in references
+    assert "dkk." in text  # APA in Indonesian: "Dewi dkk."
+
+
+def test_pdf_has_the_same_content(built):
+    text = pdf_text(built / PDF)
+    assert "Pijat Oksitosin dan Produksi ASI" in text
+    assert "mencakup 15 studi" in text
+    assert "532 ibu postpartum" in text
+    for heading in HEADINGS:
+        assert heading in text
+    for number in range(1, 5):
+        assert f"Gambar {number}" in text
+    assert "Tabel 1" in text
+    # Table cells wrap inside words ("rata-" / "rata"): compare without white space.
+    squashed = re.sub(r"\s+", "", text)
+    for study in read_rows():
+        assert re.sub(r"\s+", "", study["main_result"]) in squashed
+    assert "Daftar Pustaka" in text and "Whittemore" in text
+
+
+def test_second_run_runs_no_job(built):
+    result = build(built)
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_rebuild_is_byte_identical(built):
+    before = {path: sha256(built / path) for path in (DOCX, PDF)}
+    build(built, "--forcerun", "render_manuscript")
+    assert {path: sha256(built / path) for path in (DOCX, PDF)} == before
+
+
+def test_adding_a_study_updates_the_manuscript(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    rows = read_rows()
+    new = dict(
+        rows[-1],
+        id="baru2024",
+        authors="Baru & Contoh",
+        year="2024",
+        n_total="100",
+        main_result="Studi tambahan untuk uji.",
+    )
+    write_rows(workdir / "data" / "studies.csv", [*rows, new])
+    with open(workdir / "data" / "references.bib", "a", encoding="utf-8") as bib:
+        bib.write("\n@article{baru2024,\n  author = {Baru and Contoh},\n  year = {2024},\n}\n")
+    build(workdir)
+    text = docx_text(workdir / DOCX)
+    assert "mencakup 16 studi" in text
+    assert "total 632 ibu postpartum" in text
+    assert "Studi tambahan untuk uji." in text
+
+
+def test_bad_input_stops_before_any_result(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    rows = read_rows()
+    rows[5]["n_total"] = "3O"
+    write_rows(workdir / "data" / "studies.csv", rows)
+    before = (workdir / "data" / "studies.csv").read_bytes()
+    result = snakemake(workdir)
+    assert result.returncode != 0
+    assert 'data/studies.csv: row 7, column n_total: "3O" is not a whole number' in result.stderr
+    assert "Traceback" not in result.stderr
+    written = (
+        [p for p in (workdir / "results").rglob("*") if p.is_file()]
+        if (workdir / "results").exists()
+        else []
+    )
+    assert written == []
+    assert (workdir / "data" / "studies.csv").read_bytes() == before
+
+
+def test_unknown_placeholder_stops_with_file_and_line(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    section = workdir / "manuscript" / "sections" / "05-kesimpulan.md"
+    section.write_text(
+        section.read_text(encoding="utf-8") + "\nAda {{ n_studis }} studi.\n", encoding="utf-8"
+    )
+    result = snakemake(workdir)
+    assert result.returncode != 0
+    lines = section.read_text(encoding="utf-8").count("\n")
+    assert f"manuscript/sections/05-kesimpulan.md: line {lines}: placeholder does not exist" in (
+        result.stderr
+    )
+    assert not (workdir / DOCX).exists() and not (workdir / PDF).exists()
+
+
+def test_citation_missing_from_bibliography_is_named(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    section = workdir / "manuscript" / "sections" / "01-latar-belakang.md"
+    section.write_text(
+        section.read_text(encoding="utf-8") + "\nLihat [@tidakada2020].\n", encoding="utf-8"
+    )
+    result = snakemake(workdir)
+    assert result.returncode != 0
+    assert 'citation "@tidakada2020" is not in data/references.bib' in result.stderr
