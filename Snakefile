@@ -21,6 +21,7 @@ include: "rules/common.smk"
 include: "rules/validate.smk"
 include: "rules/analyse.smk"
 include: "rules/figures.smk"
+include: "rules/text.smk"
 include: "rules/manuscript.smk"
 
 

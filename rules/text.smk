@@ -1,0 +1,21 @@
+rule render_manuscript:
+    """Fill the section templates with the numbers, table and figures of this build."""
+    input:
+        metadata=MANUSCRIPT_DIR / "metadata.yaml",
+        templates=manuscript_templates(),
+        summary=SUMMARY_JSON,
+        table=SYNTHESIS_TABLE_MD,
+        figures=[figure_png(name) for name in FIGURES],
+        bibliography=config["references"],
+    output:
+        markdown=MANUSCRIPT_MD,
+    log:
+        "logs/render_manuscript.log",
+    conda:
+        "../envs/reviewkit.yaml"
+    params:
+        language=config["language"],
+        inclusion=config["inclusion"],
+        figures={name: figure_png(name) for name in FIGURES},
+    script:
+        "../scripts/render_manuscript.py"
