@@ -20,6 +20,7 @@ validate(config, "schemas/config.schema.yaml")
 include: "rules/common.smk"
 include: "rules/validate.smk"
 include: "rules/analyse.smk"
+include: "rules/synthesis.smk"
 include: "rules/figures.smk"
 include: "rules/text.smk"
 include: "rules/manuscript.smk"

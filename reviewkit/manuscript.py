@@ -12,8 +12,12 @@ from reviewkit.summary import SIGNIFICANCE_LEVEL, UNIT_TO_ML
 from reviewkit.templating import render_template
 
 P_ROUNDED_ZERO = 0.0005  # "p = 0,000" is software rounding of p < 0.0005
-ABSTRACT_FILES = {"abstract": "abstract.id.md", "abstract-en": "abstract.en.md"}
-ABSTRACT_LANGUAGES = {"abstract": None, "abstract-en": "en"}  # None: the manuscript's language
+ABSTRACT_LANGUAGES = ("id", "en")  # abstract.<language>.md, each rendered in its language
+
+
+def abstract_key(abstract_language: str, language: str) -> str:
+    """The abstract in the manuscript's language is `abstract`; another is `abstract-<lang>`."""
+    return "abstract" if abstract_language == language else f"abstract-{abstract_language}"
 
 
 def template_context(summary: dict, inclusion: dict, tables: dict, figures: dict) -> dict:
@@ -57,13 +61,11 @@ def render_manuscript(
     manuscript_dir = Path(manuscript_dir)
     metadata = load_metadata(manuscript_dir / "metadata.yaml")
     rendered: dict[str, str] = {}
-    for key, name in ABSTRACT_FILES.items():
-        path = manuscript_dir / name
+    for abstract_language in ABSTRACT_LANGUAGES:
+        path = manuscript_dir / f"abstract.{abstract_language}.md"
         if path.exists():
-            rendered[str(path)] = render_template(
-                path, context, ABSTRACT_LANGUAGES[key] or language
-            ).strip()
-            metadata[key] = rendered[str(path)]
+            rendered[str(path)] = render_template(path, context, abstract_language).strip()
+            metadata[abstract_key(abstract_language, language)] = rendered[str(path)]
     for path in section_files(manuscript_dir):
         rendered[str(path)] = render_template(path, context, language).strip()
     check_cited_keys(rendered, bibliography_keys, bibliography_name)

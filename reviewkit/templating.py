@@ -12,6 +12,7 @@ Jinja's comment syntax `{# #}` would swallow pandoc attributes such as
 
 from __future__ import annotations
 
+import math
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,25 @@ from reviewkit.errors import InputError
 from reviewkit.numfmt import format_number, format_p, format_percent
 
 AND_WORD = {"id": "dan", "en": "and"}
+INTERVAL_WORDS = {"id": ("IK", "hingga"), "en": ("CI", "to")}
+
+
+def interval_text(low: float, high: float, language: str, decimals: int = 2) -> str:
+    """'0,53 hingga 1,39' / '0.53 to 1.39' (a range sign would read as a minus)."""
+    word = INTERVAL_WORDS[language][1]
+    return (f"{format_number(low, language, decimals)} {word} "
+            f"{format_number(high, language, decimals)}")
+
+
+def estimate_text(entry: dict, language: str, decimals: int = 2) -> str:
+    """A pooled estimate with its confidence interval: '0,96 (IK 95%: 0,53 hingga 1,39)'."""
+    abbreviation = INTERVAL_WORDS[language][0]
+    level = format_percent(entry.get("level", 0.95), language)
+    estimate = format_number(entry["estimate"], language, decimals)
+    interval = interval_text(entry["ci_low"], entry["ci_high"], language, decimals)
+    if language == "id":
+        return f"{estimate} ({abbreviation} {level}: {interval})"
+    return f"{estimate} ({level} {abbreviation} {interval})"
 
 
 def join_words(items: list[str], language: str) -> str:
@@ -62,9 +82,12 @@ def make_environment(template_dir: Path, language: str) -> jinja2.Environment:
             "pct": lambda value, decimals=0: format_percent(value, language, decimals),
             "p": lambda value, operator="=": format_p(value, operator, language),
             "join_words": lambda items: join_words(items, language),
+        "estimate": lambda entry, decimals=2: estimate_text(entry, language, decimals),
+        "interval": lambda low, high, decimals=2: interval_text(low, high, language, decimals),
             "design_label": lambda code: DESIGN_BY_CODE[code].label(language),
             "lcfirst": lambda text: text[:1].lower() + text[1:],  # mid-sentence, keeps "RCT"
-            "year": lambda value: str(int(value)),  # years never take a thousands separator
+            "exp": math.exp,  # back from a log scale (log risk ratio -> risk ratio)
+        "year": lambda value: str(int(value)),  # years never take a thousands separator
         }
     )
     return environment

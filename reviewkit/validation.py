@@ -43,6 +43,16 @@ def load_schema(path: Path | str) -> dict:
     return schema
 
 
+def column_spec(schema: dict, name: str) -> dict | None:
+    """The schema of a column: a named property or one matching a pattern (rob_*)."""
+    if name in schema["properties"]:
+        return schema["properties"][name]
+    for pattern, spec in schema.get("patternProperties", {}).items():
+        if re.match(pattern, name):
+            return spec
+    return None
+
+
 def parse_cell(text: str, column_type: str) -> tuple[object, str | None]:
     """Text cell -> (value, None) or (None, what was expected)."""
     if column_type == "integer":
@@ -99,7 +109,7 @@ def check_columns(cells: pd.DataFrame, schema: dict, source: str) -> list[str]:
     known = list(schema["properties"])
     problems = []
     for name in cells.columns:
-        if name not in known and not name.startswith(NOTE_PREFIX):
+        if column_spec(schema, name) is None and not name.startswith(NOTE_PREFIX):
             problems.append(
                 f'{source}: column "{name}" is not known; expected one of: {", ".join(known)} '
                 f"(start a column name with {NOTE_PREFIX} to keep your own notes)"
@@ -116,7 +126,8 @@ def convert_row(cells: pd.Series, schema: dict, source: str, row_number: int):
     """One row of text cells -> (typed dict without empty cells, problems)."""
     row, problems = {}, []
     for column, text in cells.items():
-        if column.startswith(NOTE_PREFIX) or column not in schema["properties"]:
+        spec = column_spec(schema, column)
+        if column.startswith(NOTE_PREFIX) or spec is None:
             continue
         text = str(text).strip()
         if not text:
@@ -125,7 +136,7 @@ def convert_row(cells: pd.Series, schema: dict, source: str, row_number: int):
                     f"{source}: row {row_number}, column {column}: empty, but a value is required"
                 )
             continue
-        value, expected = parse_cell(text, schema["properties"][column].get("type", "string"))
+        value, expected = parse_cell(text, spec.get("type", "string"))
         if expected:
             problems.append(f'{source}: row {row_number}, column {column}: "{text}" {expected}')
         else:
@@ -161,6 +172,13 @@ def check_rules(
                     f"{window.year_from} to {window.year_to} (config.yaml, inclusion)",
                 )
             )
+        for arm in ("intervention", "control"):
+            events, size = row.get(f"events_{arm}"), row.get(f"n_{arm}")
+            if events is not None and size is not None and events > size:
+                problems.append((
+                    number,
+                    f"{where}, column events_{arm}: {events} is more than n_{arm} ({size})",
+                ))
         groups = [row.get("n_intervention"), row.get("n_control")]
         total = row.get("n_total")
         if None not in groups and total is not None and sum(groups) != total:
@@ -200,15 +218,19 @@ def validate_study_cells(
     row_problems += check_rules(rows, window, source)
     if row_problems:
         raise InputError(sorted_by_row(row_problems))
-    # Optional columns the user left out come back empty, so later steps see every column.
-    columns = list(schema["properties"])
+    # Optional columns the user left out come back empty, so later steps see every column;
+    # risk-of-bias columns (rob_*) follow in the user's order.
+    columns = list(schema["properties"]) + [
+        name for name in cells.columns
+        if name not in schema["properties"] and column_spec(schema, name) is not None
+    ]
     typed = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)
     return typed.astype(column_dtypes(schema, columns))
 
 
 def column_dtypes(schema: dict, columns: list[str]) -> dict[str, str]:
     kinds = {"integer": "Int64", "number": "Float64", "string": "string"}
-    return {name: kinds[schema["properties"][name].get("type", "string")] for name in columns}
+    return {name: kinds[column_spec(schema, name).get("type", "string")] for name in columns}
 
 
 def check_citation_keys(study_ids: list[str], bib_keys: set[str], source: str, bib: str) -> None:

@@ -10,6 +10,9 @@ VALIDATED_STUDIES = "results/data/studies.csv"
 SUMMARY_JSON = "results/stats/summary.json"
 SYNTHESIS_TABLE_CSV = "results/tables/synthesis_table.csv"
 SYNTHESIS_TABLE_MD = "results/tables/synthesis_table.md"
+SYNTHESIS_JSON = "results/stats/synthesis.json"
+EFFECTS_CSV = "results/tables/effects.csv"
+EFFECTS_MD = "results/tables/effects.md"
 MANUSCRIPT_MD = "results/manuscript/manuscript.md"
 MANUSCRIPT_DOCX = "results/manuscript/manuscript.docx"
 MANUSCRIPT_PDF = "results/manuscript/manuscript.pdf"
@@ -17,6 +20,12 @@ STUDIES_SCHEMA = "schemas/studies.schema.yaml"
 
 # Figures of the manuscript, by the name reviewkit.figures.make_figure knows.
 FIGURES = ["studies_by_year", "sample_sizes", "effect_direction", "before_after"]
+# Figures of the synthesis (reviewkit.synthesis_figures.make_synthesis_figure); the
+# risk-of-bias figures only when the data hold judgements.
+SYNTHESIS_FIGURES = ["forest", "albatross"]
+if config["risk_of_bias"]["tool"] != "none":
+    SYNTHESIS_FIGURES += ["rob_traffic_light", "rob_summary"]
+ALL_FIGURES = FIGURES + SYNTHESIS_FIGURES
 
 MANUSCRIPT_DIR = Path(config["manuscript_dir"])
 RUN_STARTED = time.time()

@@ -1,7 +1,3 @@
-wildcard_constraints:
-    figure="|".join(FIGURES),
-
-
 rule plot_figure:
     """One figure of the manuscript as a 300 dpi PNG and a vector PDF."""
     input:
@@ -10,6 +6,8 @@ rule plot_figure:
     output:
         png="results/figures/{figure}.png",
         pdf="results/figures/{figure}.pdf",
+    wildcard_constraints:
+        figure="|".join(FIGURES),
     log:
         "logs/plot_figure/{figure}.log",
     conda:
@@ -19,3 +17,27 @@ rule plot_figure:
         dpi=300,
     script:
         "../scripts/plot_figure.py"
+
+
+rule plot_synthesis_figure:
+    """A synthesis figure (forest, albatross, risk of bias) as 300 dpi PNG and vector PDF."""
+    input:
+        studies=VALIDATED_STUDIES,
+        schema=STUDIES_SCHEMA,
+        effects=EFFECTS_CSV,
+        summary=SYNTHESIS_JSON,
+    output:
+        png="results/figures/{figure}.png",
+        pdf="results/figures/{figure}.pdf",
+    wildcard_constraints:
+        figure="|".join(SYNTHESIS_FIGURES),
+    log:
+        "logs/plot_synthesis_figure/{figure}.log",
+    params:
+        language=config["language"],
+        rob_tool=config["risk_of_bias"]["tool"],
+        dpi=300,
+    conda:
+        "../envs/reviewkit.yaml"
+    script:
+        "../scripts/plot_synthesis_figure.py"

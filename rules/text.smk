@@ -4,8 +4,10 @@ rule render_manuscript:
         metadata=MANUSCRIPT_DIR / "metadata.yaml",
         templates=manuscript_templates(),
         summary=SUMMARY_JSON,
+        synthesis=SYNTHESIS_JSON,
         table=SYNTHESIS_TABLE_MD,
-        figures=[figure_png(name) for name in FIGURES],
+        effects_table=EFFECTS_MD,
+        figures=[figure_png(name) for name in ALL_FIGURES],
         bibliography=config["references"],
     output:
         markdown=MANUSCRIPT_MD,
@@ -16,6 +18,6 @@ rule render_manuscript:
     params:
         language=config["language"],
         inclusion=config["inclusion"],
-        figures={name: figure_png(name) for name in FIGURES},
+        figures={name: figure_png(name) for name in ALL_FIGURES},
     script:
         "../scripts/render_manuscript.py"

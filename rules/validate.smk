@@ -14,5 +14,6 @@ rule validate_studies:
     params:
         year_from=config["inclusion"]["year_from"],
         year_to=config["inclusion"]["year_to"],
+        rob_tool=config["risk_of_bias"]["tool"],
     script:
         "../scripts/validate_studies.py"

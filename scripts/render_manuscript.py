@@ -8,13 +8,21 @@ from reviewkit.errors import run_step
 from reviewkit.manuscript import render_manuscript, template_context
 
 
+def read_json(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def write_manuscript(
-    metadata, summary, table, bibliography, output, language, inclusion, figures
+    metadata, summary, synthesis, table, effects_table, bibliography, output, language,
+    inclusion, figures,
 ):
     context = template_context(
-        summary=json.loads(Path(summary).read_text(encoding="utf-8")),
+        summary={**read_json(summary), "synthesis": read_json(synthesis)},
         inclusion=dict(inclusion),
-        tables={"synthesis": Path(table).read_text(encoding="utf-8")},
+        tables={
+            "synthesis": Path(table).read_text(encoding="utf-8"),
+            "effects": Path(effects_table).read_text(encoding="utf-8"),
+        },
         figures=dict(figures),
     )
     text = render_manuscript(
@@ -28,7 +36,9 @@ if __name__ == "__main__":
         lambda: write_manuscript(
             snakemake.input.metadata,
             snakemake.input.summary,
+            snakemake.input.synthesis,
             snakemake.input.table,
+            snakemake.input.effects_table,
             snakemake.input.bibliography,
             snakemake.output.markdown,
             snakemake.params.language,

@@ -4,12 +4,14 @@ from pathlib import Path
 
 from reviewkit.bibliography import bibliography_keys
 from reviewkit.errors import run_step
+from reviewkit.rob import check_rob_columns
 from reviewkit.validation import InclusionWindow, check_citation_keys, validate_studies
 
 
-def validate_and_normalise(studies, schema, bibliography, output, year_from, year_to):
+def validate_and_normalise(studies, schema, bibliography, output, year_from, year_to, rob_tool):
     """Validate the user's table and bibliography; write the typed copy."""
     table = validate_studies(studies, schema, InclusionWindow(year_from, year_to))
+    check_rob_columns(list(table.columns), rob_tool, studies)
     check_citation_keys(
         table["id"].tolist(), bibliography_keys(bibliography), studies, bibliography
     )
@@ -26,6 +28,7 @@ if __name__ == "__main__":
             snakemake.output.studies,
             snakemake.params.year_from,
             snakemake.params.year_to,
+            snakemake.params.rob_tool,
         ),
         snakemake.log[0],
     )

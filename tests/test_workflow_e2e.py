@@ -18,16 +18,19 @@ from conftest import ROOT, read_rows, write_rows
 
 pytestmark = pytest.mark.e2e
 
-PROJECT_PARTS = [
-    "Snakefile",
-    "config.yaml",
-    "data",
-    "rules",
-    "scripts",
-    "schemas",
-    "manuscript",
-    "reviewkit",
-]
+# Everything but generated, environment and version-control folders.
+NOT_COPIED = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".snakemake",
+    "results",
+    "logs",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".ruff_cache",
+    "tests",
+)
 DOCX = Path("results/manuscript/manuscript.docx")
 PDF = Path("results/manuscript/manuscript.pdf")
 HEADINGS = [
@@ -41,15 +44,8 @@ HEADINGS = [
 
 
 def copy_project(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(
-                source, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-            )
-        else:
-            shutil.copy2(source, target / part)
+    """The project as a user has it, without anything a build or an install made."""
+    shutil.copytree(ROOT, target, ignore=NOT_COPIED, dirs_exist_ok=True)
     return target
 
 

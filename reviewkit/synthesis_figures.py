@@ -1,0 +1,1165 @@
+"""Figures of the synthesis, in Indonesian ("id") or English ("en").
+
+Each function takes data frames (never Snakemake objects, never files) and a
+language, and returns a matplotlib Figure to be written with
+`reviewkit.figures.save_figure`. Style, design colours and study labels are
+those of `reviewkit.figures`; every number is written with `format_number`.
+
+The four figures take different inputs, so `SYNTHESIS_FIGURES` maps a name to
+the function itself, not to a common signature:
+
+- ``"forest"``: ``plot_forest(effects, pooled, language, measure_label=None)``.
+  `effects`: one row per study with a derived effect, columns id, label,
+  design, comparison ("between"/"within"), measure, yi, vi, ci_low, ci_high,
+  n_total, imputed, flags. `pooled`: {comparison: {"pooled": bool, "k": int,
+  "measure": str, and when pooled "estimate", "ci_low", "ci_high", "pi_low",
+  "pi_high" (may be None), "i2" (percent), "tau2", "method"}}. Rows are grouped
+  by comparison (between, within, then any other) in data order within a
+  group; a diamond and a prediction-interval row only for pooled groups.
+- ``"albatross"``: ``plot_albatross(p_studies, language, contours=(0.2, 0.5, 0.8))``.
+  `p_studies`: id, label, comparison, design, n_total, p_one_sided (one-sided
+  in the direction of benefit, in (0, 1]), p_is_bound (bool). The x axis is
+  labelled with two-sided p (p = 1 in the middle, as Harrison et al. 2017),
+  studies favouring the intervention on the left; contours use
+  z = Φ⁻¹(1 − p_one_sided).
+- ``"rob_traffic_light"``: ``plot_rob_traffic_light(rob, domains, tool, language)``.
+- ``"rob_summary"``: ``plot_rob_summary(rob, domains, tool, language)``.
+  `rob`: id, label, one column per domain and "overall", with judgements
+  (ROB 2: low, some_concerns, high, no_information; ROBINS-I: low, moderate,
+  serious, critical, no_information; JBI: yes, no, unclear, not_applicable;
+  case, spaces and hyphens do not matter, an empty cell is no_information);
+  the overall judgement is the column "overall" or "rob_overall".
+  `domains`: ordered {column: display name} (a leading code such as "D1 ..." or
+  "Q1 ..." heads the column, otherwise D1, D2, ... are used; an "overall"/"rob_overall"
+  entry is ignored, so `reviewkit.rob.RobTool.domain_labels(language)` can be passed as
+  is); `tool`: the name shown in the legend title ("RoB 2", "ROBINS-I", "JBI").
+
+Artists carry gids for tests: forest "study:<id>", "ci:<id>", "diamond:<group>",
+"pi:<group>", "null", texts "numbers:<id>", "n:<id>", "numbers:pooled:<group>",
+"numbers:pi:<group>"; albatross "study:<id>", "contour:<between|within>:<d>",
+"contour_label:<between|within>:<d>", "null"; traffic light "rob:<id>:<domain>"
+(the column name, overall included) with the symbol text "rob_symbol:<id>:<domain>";
+summary bars "rob_summary:<domain>:<judgement>".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerBase
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Polygon
+from matplotlib.text import Text
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+from matplotlib.transforms import blended_transform_factory
+from scipy.stats import norm
+
+from reviewkit.designs import DESIGN_BY_CODE, DESIGN_ORDER
+from reviewkit.figures import DESIGN_COLOURS, LANGUAGES, WIDTH_IN, style_context
+from reviewkit.numfmt import format_number
+
+LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "group:between": "Antar kelompok (terkontrol)",
+        "group:within": "Dalam kelompok (pra-pasca)",
+        "group:unclear": "Kontrol tidak jelas",
+        "group:other": "Lainnya",
+        "ci": "IK 95%",
+        "n": "n",
+        "effect": "Efek",
+        "random": "Efek acak ({method})",
+        "fixed": "Efek tetap",
+        "pi_row": "Interval prediksi 95%",
+        "not_pooled": "tidak digabung (k = {k})",
+        "no_effects": "Tidak ada studi dengan ukuran efek yang dapat dihitung",
+        "study_effect": "Efek studi dan IK 95% (luas kotak sebanding bobot)",
+        "imputed": "Efek dari p yang dilaporkan sebagai batas (mis. p < 0,05): konservatif",
+        "diamond": "Estimasi gabungan dan IK 95%",
+        "pi": "Interval prediksi 95%",
+        "p_axis": "Nilai p dua sisi (skala log)",
+        "n_axis": "Jumlah partisipan (skala log)",
+        "favours_intervention": "← Mendukung intervensi (atau peningkatan)",
+        "favours_control": "Mendukung kontrol (atau penurunan) →",
+        "marker:between": "Antar kelompok",
+        "marker:within": "Dalam kelompok (pra-pasca)",
+        "marker:unclear": "Kontrol tidak jelas",
+        "bound": "p dilaporkan sebagai batas (≤)",
+        "contour:between": "Kontur antar kelompok (d)",
+        "contour:within": "Kontur dalam kelompok ($d_z$, skala berbeda)",
+        "no_p": "Tidak ada studi dengan nilai p",
+        "overall": "Keseluruhan",
+        "judgement": "Penilaian ({tool})",
+        "domains": "Domain",
+        "proportion": "Proporsi studi",
+        "no_rob": "Tidak ada penilaian risiko bias",
+    },
+    "en": {
+        "group:between": "Between groups (controlled)",
+        "group:within": "Within group (pre-post)",
+        "group:unclear": "Control unclear",
+        "group:other": "Other",
+        "ci": "95% CI",
+        "n": "n",
+        "effect": "Effect",
+        "random": "Random effects ({method})",
+        "fixed": "Fixed effect",
+        "pi_row": "95% prediction interval",
+        "not_pooled": "not pooled (k = {k})",
+        "no_effects": "No study has an effect size that could be derived",
+        "study_effect": "Study effect and 95% CI (box area proportional to weight)",
+        "imputed": "Effect from a p reported as a bound (e.g. p < 0.05): conservative",
+        "diamond": "Pooled estimate and 95% CI",
+        "pi": "95% prediction interval",
+        "p_axis": "Two-sided p value (log scale)",
+        "n_axis": "Total participants (log scale)",
+        "favours_intervention": "← Favours intervention (or increase)",
+        "favours_control": "Favours control (or decrease) →",
+        "marker:between": "Between groups",
+        "marker:within": "Within group (pre-post)",
+        "marker:unclear": "Control unclear",
+        "bound": "p reported as a bound (≤)",
+        "contour:between": "Between-group contours (d)",
+        "contour:within": "Within-group contours ($d_z$, a different scale)",
+        "no_p": "No study has a p value",
+        "overall": "Overall",
+        "judgement": "Judgement ({tool})",
+        "domains": "Domains",
+        "proportion": "Proportion of studies",
+        "no_rob": "No risk-of-bias judgements",
+    },
+}
+
+# Measure names for the x axis and short symbols for the numbers column.
+MEASURE_NAMES: dict[str, dict[str, str]] = {
+    "id": {
+        "SMD": "Hedges' g",
+        "SMCC": "Hedges' $g_z$ (perubahan pra-pasca)",
+        "SMCR": "d (perubahan pra-pasca, skala antar kelompok)",
+        "logRR": "log rasio risiko",
+        "logOR": "log rasio odds",
+        "RD": "selisih risiko",
+        "MD": "selisih rerata",
+    },
+    "en": {
+        "SMD": "Hedges' g",
+        "SMCC": "Hedges' $g_z$ (pre-post change)",
+        "SMCR": "d (pre-post change, between-group scale)",
+        "logRR": "log risk ratio",
+        "logOR": "log odds ratio",
+        "RD": "risk difference",
+        "MD": "mean difference",
+    },
+}
+MEASURE_SYMBOLS = {
+    "SMD": "g",
+    "SMCC": "$g_z$",
+    "SMCR": "d",
+    "logRR": "log RR",
+    "logOR": "log OR",
+    "RD": "RD",
+    "MD": "MD",
+}
+
+GROUP_ORDER = ("between", "within", "unclear")
+COMPARISON_MARKERS = {"between": "o", "within": "^", "unclear": "s"}
+OPEN_FACE = "white"  # open markers are white-filled so a CI line does not show through
+INK = "#222222"
+CONTOUR_COLOUR = "#6b6b6b"
+CONTOUR_STYLES = {"between": "-", "within": "--"}
+PI_DASHES = (0, (4, 2))
+
+# robvis colours and symbols (McGuinness & Higgins 2021).
+JUDGEMENT_ORDER = (
+    "low",
+    "yes",
+    "some_concerns",
+    "moderate",
+    "unclear",
+    "high",
+    "serious",
+    "no",
+    "critical",
+    "no_information",
+    "not_applicable",
+)
+JUDGEMENT_COLOURS = {
+    "low": "#02C100",
+    "yes": "#02C100",
+    "some_concerns": "#E2DF07",
+    "moderate": "#E2DF07",
+    "unclear": "#E2DF07",
+    "high": "#BF0000",
+    "serious": "#BF0000",
+    "no": "#BF0000",
+    "critical": "#820000",
+    "no_information": "#4EA1F7",
+    "not_applicable": "#BDBDBD",
+}
+JUDGEMENT_SYMBOLS = {
+    "low": "+",
+    "yes": "+",
+    "some_concerns": "-",
+    "moderate": "-",
+    "unclear": "?",
+    "high": "x",
+    "serious": "x",
+    "no": "x",
+    "critical": "!",
+    "no_information": "?",
+    "not_applicable": "NA",
+}
+JUDGEMENT_LABELS = {
+    "id": {
+        "low": "Rendah",
+        "yes": "Ya",
+        "some_concerns": "Beberapa kekhawatiran",
+        "moderate": "Sedang",
+        "unclear": "Tidak jelas",
+        "high": "Tinggi",
+        "serious": "Serius",
+        "no": "Tidak",
+        "critical": "Kritis",
+        "no_information": "Tidak ada informasi",
+        "not_applicable": "Tidak berlaku",
+    },
+    "en": {
+        "low": "Low",
+        "yes": "Yes",
+        "some_concerns": "Some concerns",
+        "moderate": "Moderate",
+        "unclear": "Unclear",
+        "high": "High",
+        "serious": "Serious",
+        "no": "No",
+        "critical": "Critical",
+        "no_information": "No information",
+        "not_applicable": "Not applicable",
+    },
+}
+JUDGEMENT_SCALES = (  # (words only this scale uses, the whole scale shown in the legend)
+    ({"yes", "no", "unclear", "not_applicable"}, ("yes", "no", "unclear", "not_applicable")),
+    ({"moderate", "serious"}, ("low", "moderate", "serious", "critical", "no_information")),
+    (set(), ("low", "some_concerns", "high", "no_information")),  # ROB 2, the default
+)
+JUDGEMENT_ALIASES = {
+    "some_concern": "some_concerns",
+    "no_info": "no_information",
+    "ni": "no_information",
+    "na": "not_applicable",
+    "n/a": "not_applicable",
+}
+OVERALL_COLUMNS = ("overall", "rob_overall")
+DOMAIN_CODE = re.compile(r"^([A-Z]{1,2}\d+)[\s:.)-]+(.+)$")
+
+
+def _labels(language: str) -> dict[str, str]:
+    if language not in LABELS:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    return LABELS[language]
+
+
+def _new_figure(height_in: float) -> Figure:
+    return Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
+
+
+def _number(value: float, language: str, decimals: int = 2) -> str:
+    """A rounded number in the locale; never "-0,00"."""
+    return format_number(round(float(value), decimals) + 0.0, language, decimals)
+
+
+def format_estimate(estimate: float, low: float, high: float, language: str) -> str:
+    """'0,52 [0,10; 0,94]' in Indonesian (the comma is the decimal mark), '0.52 [0.10, 0.94]'."""
+    return f"{_number(estimate, language)} {format_interval(low, high, language)}"
+
+
+def format_interval(low: float, high: float, language: str) -> str:
+    separator = "; " if language == "id" else ", "
+    return f"[{_number(low, language)}{separator}{_number(high, language)}]"
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    absent = [column for column in columns if column not in frame.columns]
+    if absent:
+        raise ValueError(f"{what} lacks the column(s) {', '.join(absent)}")
+
+
+def _group_order(groups: Sequence[str]) -> list[str]:
+    present = list(dict.fromkeys(str(group) for group in groups))
+    known = [group for group in GROUP_ORDER if group in present]
+    return known + [group for group in present if group not in GROUP_ORDER]
+
+
+def _locale_ticks(axis, language: str) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(value, language)))
+
+
+# --- (a) forest plot --------------------------------------------------------------------------
+
+
+def measure_name(measures: Sequence[str], language: str) -> str:
+    """The x-axis label for the measures plotted: "Hedges' g", "log risk ratio", joined by " / "."""
+    names = MEASURE_NAMES[language]
+    return " / ".join(names.get(m, m) for m in dict.fromkeys(str(m) for m in measures))
+
+
+def forest_rows(effects: pd.DataFrame, pooled: Mapping[str, Mapping]) -> list[dict]:
+    """The rows of the forest plot, top to bottom, with their y position.
+
+    Each row is a dict with `kind` ("header", "study", "pooled", "pi", "note"),
+    `group` and `y`; study rows carry the effect row as `effect`; a blank
+    spacer separates groups. Studies keep their order within a group.
+    """
+    rows: list[dict] = []
+    y = 0
+    for index, group in enumerate(_group_order(effects["comparison"])):
+        if index:
+            y += 1  # spacer
+        chosen = effects[effects["comparison"].astype(str) == group]
+        info = pooled.get(group, {})
+        rows.append({"kind": "header", "group": group, "y": y})
+        y += 1
+        for _, effect in chosen.iterrows():
+            rows.append({"kind": "study", "group": group, "y": y, "effect": effect})
+            y += 1
+        if _is_true(info.get("pooled")):
+            rows.append({"kind": "pooled", "group": group, "y": y, "info": info})
+            y += 1
+            if not _missing(info.get("pi_low")) and not _missing(info.get("pi_high")):
+                rows.append({"kind": "pi", "group": group, "y": y, "info": info})
+                y += 1
+        else:
+            k = info.get("k", len(chosen))
+            rows.append({"kind": "note", "group": group, "y": y, "k": int(k)})
+            y += 1
+    return rows
+
+
+def forest_weights(effects: pd.DataFrame, tau2: float = 0.0) -> np.ndarray:
+    """Inverse-variance weights 1/(vi + tau²) as shares of the group's total (NaN -> 0)."""
+    variances = pd.to_numeric(effects["vi"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights = 1.0 / (variances + (tau2 or 0.0))
+    weights = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
+    total = weights.sum()
+    return weights / total if total > 0 else weights
+
+
+def _square_areas(shares: np.ndarray) -> np.ndarray:
+    """Marker area (pt²) proportional to weight; the heaviest study in a group gets 150 pt²."""
+    largest = shares.max() if len(shares) else 0.0
+    if largest <= 0:
+        return np.full(len(shares), 30.0)
+    return np.maximum(12.0, 150.0 * shares / largest)
+
+
+def _group_measure(rows: pd.DataFrame, info: Mapping) -> str | None:
+    if info.get("measure"):
+        return str(info["measure"])
+    measures = rows["measure"].dropna().astype(str).unique()
+    return str(measures[0]) if len(measures) == 1 else None
+
+
+def _pooled_label(info: Mapping, labels: dict[str, str], language: str) -> str:
+    method = str(info.get("method") or "REML")
+    name = labels["fixed"] if method.upper() in {"FE", "FIXED"} else labels["random"]
+    text = name.format(method=method)
+    if not _missing(info.get("i2")):
+        text += f", I² = {format_number(round(float(info['i2'])), language, 0)}%"
+    return text
+
+
+def _row_texts(ax, y: float, n_text: str | None, numbers: str, gid: str, bold: bool = False):
+    """The n and "estimate [CI]" columns right of the plot, on row y."""
+    at = blended_transform_factory(ax.transAxes, ax.transData)
+    weight = "bold" if bold else "normal"
+    if n_text is not None:
+        ax.text(
+            1.03,
+            y,
+            n_text,
+            transform=at,
+            ha="right",
+            va="center",
+            fontweight=weight,
+            gid=f"n:{gid}",
+        )
+    ax.text(
+        1.06,
+        y,
+        numbers,
+        transform=at,
+        ha="left",
+        va="center",
+        fontweight=weight,
+        gid=f"numbers:{gid}",
+    )
+
+
+def _is_true(value: object) -> bool:
+    return not _missing(value) and bool(value)
+
+
+def _forest_areas(effects: pd.DataFrame, pooled: Mapping[str, Mapping]) -> dict:
+    """Marker area per effects index, weights computed within each comparison group."""
+    areas = {}
+    for group in _group_order(effects["comparison"]):
+        chosen = effects[effects["comparison"].astype(str) == group]
+        info = pooled.get(group, {})
+        tau2 = (
+            float(info["tau2"])
+            if _is_true(info.get("pooled")) and not _missing(info.get("tau2"))
+            else 0.0
+        )
+        areas.update(zip(chosen.index, _square_areas(forest_weights(chosen, tau2)), strict=True))
+    return areas
+
+
+def _draw_forest_row(ax, row: dict, effects, pooled, areas, labels, language) -> tuple[str, str]:
+    """Draw one row; return its tick label and style ("header", "pooled", "pi", "note", "")."""
+    y, group, kind = row["y"], row["group"], row["kind"]
+    if kind == "header":
+        chosen = effects[effects["comparison"].astype(str) == group]
+        measure = _group_measure(chosen, pooled.get(group, {}))
+        symbol = MEASURE_SYMBOLS.get(measure, labels["effect"]) if measure else labels["effect"]
+        _row_texts(ax, y, labels["n"], f"{symbol} [{labels['ci']}]", f"header:{group}", True)
+        return labels.get(f"group:{group}", f"{labels['group:other']}: {group}"), "header"
+    if kind == "study":
+        effect = row["effect"]
+        sid = str(effect["id"])
+        yi, low, high = (float(effect[c]) for c in ("yi", "ci_low", "ci_high"))
+        imputed = _is_true(effect.get("imputed"))
+        ax.plot([low, high], [y, y], color=INK, linewidth=1.0, zorder=2, gid=f"ci:{sid}")
+        ax.plot(
+            [yi],
+            [y],
+            linestyle="none",
+            marker="s",
+            markersize=math.sqrt(areas[effect.name]),
+            markerfacecolor=OPEN_FACE if imputed else INK,
+            markeredgecolor=INK,
+            markeredgewidth=1.0,
+            zorder=3,
+            gid=f"study:{sid}",
+        )
+        _row_texts(
+            ax, y, str(int(effect["n_total"])), format_estimate(yi, low, high, language), sid
+        )
+        return str(effect["label"]), ""
+    info = row.get("info", {})
+    if kind == "pooled":
+        estimate, low, high = (float(info[c]) for c in ("estimate", "ci_low", "ci_high"))
+        half = 0.32
+        ax.add_patch(
+            Polygon(
+                [(low, y), (estimate, y - half), (high, y), (estimate, y + half)],
+                closed=True,
+                facecolor=INK,
+                edgecolor=INK,
+                linewidth=0.8,
+                zorder=3,
+                gid=f"diamond:{group}",
+            )
+        )
+        k = info.get("k")
+        _row_texts(
+            ax,
+            y,
+            None if _missing(k) else str(int(k)),
+            format_estimate(estimate, low, high, language),
+            f"pooled:{group}",
+            True,
+        )
+        return _pooled_label(info, labels, language), "pooled"
+    if kind == "pi":
+        low, high = float(info["pi_low"]), float(info["pi_high"])
+        ax.plot(
+            [low, high],
+            [y, y],
+            color=INK,
+            linewidth=1.2,
+            linestyle=PI_DASHES,
+            zorder=2,
+            gid=f"pi:{group}",
+        )
+        ax.plot(
+            [low, high],
+            [y, y],
+            linestyle="none",
+            marker="|",
+            markersize=6,
+            color=INK,
+            zorder=2,
+            gid=f"pi_ends:{group}",
+        )
+        _row_texts(ax, y, None, format_interval(low, high, language), f"pi:{group}")
+        return labels["pi_row"], "pi"
+    return labels["not_pooled"].format(k=row["k"]), "note"
+
+
+def _forest_extent(rows: list[dict]) -> tuple[float, float]:
+    """x limits covering 0, every CI, diamond and prediction interval, with a margin."""
+    values = [0.0]
+    for row in rows:
+        if row["kind"] == "study":
+            values += [float(row["effect"][c]) for c in ("yi", "ci_low", "ci_high")]
+        elif row["kind"] == "pooled":
+            values += [float(row["info"][c]) for c in ("estimate", "ci_low", "ci_high")]
+        elif row["kind"] == "pi":
+            values += [float(row["info"]["pi_low"]), float(row["info"]["pi_high"])]
+    low, high = min(values), max(values)
+    pad = 0.06 * (high - low or 1.0)
+    return low - pad, high + pad
+
+
+def plot_forest(
+    effects: pd.DataFrame,
+    pooled: Mapping[str, Mapping],
+    language: str,
+    measure_label: str | None = None,
+) -> Figure:
+    """Forest plot of the derived effects, grouped by comparison, pooled only where justified.
+
+    Rows without a finite yi are left out. Squares have an area proportional to
+    the inverse-variance weight within their group (1/(vi + tau²) for a pooled
+    group); imputed effects are open squares.
+    """
+    labels = _labels(language)
+    _require(
+        effects,
+        ["id", "label", "comparison", "measure", "yi", "vi", "ci_low", "ci_high", "n_total"],
+        "effects",
+    )
+    effects = effects[np.isfinite(pd.to_numeric(effects["yi"], errors="coerce"))]
+    effects = effects.reset_index(drop=True)
+    rows = forest_rows(effects, pooled)
+    n_rows = rows[-1]["y"] + 1 if rows else 0
+    with style_context():
+        fig = _new_figure(max(2.4, 1.75 + 0.25 * n_rows))
+        ax = fig.add_subplot()
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        measures = effects["measure"].dropna().astype(str)
+        ax.set_xlabel(measure_label or measure_name(measures, language) or labels["effect"])
+        if not rows:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.text(
+                0.5,
+                0.5,
+                labels["no_effects"],
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                gid="note",
+            )
+            return fig
+        ax.axvline(0.0, color=INK, linewidth=0.7, zorder=1, gid="null")
+        areas = _forest_areas(effects, pooled)
+        ticks = [
+            _draw_forest_row(ax, row, effects, pooled, areas, labels, language) for row in rows
+        ]
+        ax.set_yticks([row["y"] for row in rows], [text for text, _ in ticks])
+        for tick, (_, style) in zip(ax.get_yticklabels(), ticks, strict=True):
+            if style in {"header", "pooled"}:
+                tick.set_fontweight("bold")
+            if style in {"note", "pi"}:
+                tick.set_fontstyle("italic")
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(n_rows - 0.5, -0.7)
+        ax.set_xlim(*_forest_extent(rows))
+        _locale_ticks(ax.xaxis, language)
+        kinds = {row["kind"] for row in rows}
+        handles = [
+            Line2D([], [], color=INK, marker="s", markersize=7, label=labels["study_effect"])
+        ]
+        if any(_is_true(value) for value in effects.get("imputed", [])):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=INK,
+                    marker="s",
+                    markersize=7,
+                    markerfacecolor=OPEN_FACE,
+                    label=labels["imputed"],
+                )
+            )
+        if "pooled" in kinds:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="D",
+                    markersize=7,
+                    color=INK,
+                    label=labels["diamond"],
+                )
+            )
+        if "pi" in kinds:
+            handles.append(Line2D([], [], color=INK, linestyle=PI_DASHES, label=labels["pi"]))
+        legend = fig.legend(handles=handles, loc="outside lower center", alignment="left")
+        legend.set_gid("legend:forest")
+    return fig
+
+
+# --- (b) albatross plot -----------------------------------------------------------------------
+
+
+def contour_n(p_one_sided: np.ndarray | float, effect: float, comparison: str) -> np.ndarray:
+    """Total N at which a standardised effect gives this one-sided p (Harrison et al. 2017).
+
+    Two equal groups: N = z²(8 + d²)/(2d²); paired pre-post: n = z²(1 + d_z²/2)/d_z²,
+    with z = Φ⁻¹(1 − p).
+    """
+    z = norm.isf(np.asarray(p_one_sided, dtype=float))
+    return z**2 * _contour_coefficient(effect, comparison)
+
+
+def _contour_coefficient(effect: float, comparison: str) -> float:
+    """N / z² for a standardised effect d (between) or d_z (within)."""
+    d2 = float(effect) ** 2
+    if comparison == "between":
+        return (8 + d2) / (2 * d2)
+    if comparison == "within":
+        return (1 + d2 / 2) / d2
+    raise ValueError(f'comparison must be "between" or "within", not {comparison!r}')
+
+
+def albatross_x(p_one_sided: np.ndarray | float) -> np.ndarray:
+    """Plot position: signed log10 of the two-sided p, negative when favouring the intervention.
+
+    p_one_sided < 0.5 -> log10(2p) (left); > 0.5 -> -log10(2(1 - p)) (right); 0.5 -> 0.
+    """
+    p = np.asarray(p_one_sided, dtype=float)
+    if np.any((p <= 0) | (p > 1) | ~np.isfinite(p)):
+        raise ValueError("p_one_sided must be in (0, 1]")
+    two_sided = np.clip(2 * np.minimum(p, 1 - p), 1e-300, 1.0)
+    return np.where(p <= 0.5, np.log10(two_sided), -np.log10(two_sided))
+
+
+def _x_to_p_one_sided(x: np.ndarray) -> np.ndarray:
+    return 10.0 ** (-np.abs(x)) / 2
+
+
+def _p_tick_label(x: float, language: str) -> str:
+    exponent = round(abs(x))
+    if not math.isclose(abs(x), exponent, abs_tol=1e-9):
+        return ""
+    return format_number(10.0**-exponent, language, exponent) if exponent else "1"
+
+
+def _contour_line(effect: float, comparison: str, half_width: float) -> tuple[np.ndarray, ...]:
+    left = -np.geomspace(half_width, 1e-3, 500)  # from the far left to just before p = 1
+    n_left = contour_n(_x_to_p_one_sided(left), effect, comparison)
+    x = np.concatenate([left, [np.nan], -left[::-1]])
+    n = np.concatenate([n_left, [np.nan], n_left[::-1]])
+    return x, n
+
+
+def _label_contour(ax, effect: float, comparison: str, half_width: float, n_range, language):
+    """'d = 0,5' where the curve leaves the top of the plot, or at the outer edge if it stays
+    inside; between-group contours are labelled on the left half, within-group on the right."""
+    n_low, n_high = n_range
+    target = n_high / 1.5
+    z = math.sqrt(target / _contour_coefficient(effect, comparison))
+    x, y, align = abs(float(albatross_x(norm.sf(z)))), target, "center"
+    if x > half_width - 0.3:  # the curve stays below the top: label it at the outer edge
+        x = half_width - 0.05
+        y = float(contour_n(_x_to_p_one_sided(np.array(x)), effect, comparison))
+        align = "left" if comparison == "between" else "right"
+    if y < n_low:
+        return  # the curve is not inside the plot
+    symbol = "d" if comparison == "between" else "$d_z$"
+    ax.text(
+        -x if comparison == "between" else x,
+        y,
+        f"{symbol} = {format_number(effect, language)}",
+        ha=align,
+        va="center" if align == "center" else "bottom",
+        fontsize=7.5,
+        color="#444444",
+        zorder=2,
+        clip_on=True,
+        gid=f"contour_label:{comparison}:{effect:g}",
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
+    )
+
+
+def plot_albatross(
+    p_studies: pd.DataFrame, language: str, contours: Sequence[float] = (0.2, 0.5, 0.8)
+) -> Figure:
+    """Albatross plot: p value against total N with contours of constant standardised effect."""
+    labels = _labels(language)
+    _require(
+        p_studies,
+        ["id", "label", "comparison", "design", "n_total", "p_one_sided", "p_is_bound"],
+        "p_studies",
+    )
+    rows = p_studies.reset_index(drop=True)
+    p = rows["p_one_sided"].astype(float).to_numpy()
+    x = albatross_x(p) if len(rows) else np.array([])
+    n = rows["n_total"].astype(float).to_numpy()
+    if np.any(~np.isfinite(n) | (n <= 0)):
+        raise ValueError("n_total must be a positive number for every study")
+    half_width = max(4.0, math.ceil(np.max(np.abs(x)) + 0.05)) if len(x) else 4.0
+    if len(n):
+        n_low = 10 ** math.floor(math.log10(max(1.0, n.min() / 1.2)))
+        n_high = 10 ** math.ceil(math.log10(n.max() * 1.2))
+    else:
+        n_low, n_high = 10.0, 100.0
+    n_high = max(n_high, n_low * 100)
+    with style_context():
+        fig = _new_figure(4.6)
+        ax = fig.add_subplot()
+        ax.set_yscale("log")
+        ax.set_xlim(-half_width, half_width)
+        ax.set_ylim(n_low, n_high)
+        ax.axvline(0.0, color=INK, linewidth=0.7, zorder=1, gid="null")
+        for comparison in ("between", "within"):
+            for effect in contours:
+                cx, cn = _contour_line(effect, comparison, half_width)
+                ax.plot(
+                    cx,
+                    cn,
+                    color=CONTOUR_COLOUR,
+                    linewidth=0.8,
+                    linestyle=CONTOUR_STYLES[comparison],
+                    zorder=1.5,
+                    gid=f"contour:{comparison}:{effect:g}",
+                )
+                _label_contour(ax, effect, comparison, half_width, (n_low, n_high), language)
+        bounds = np.array([_is_true(value) for value in rows["p_is_bound"]], dtype=bool)
+        for i, row in rows.iterrows():
+            colour = DESIGN_COLOURS.get(str(row["design"]), "#555555")
+            ax.plot(
+                [x[i]],
+                [n[i]],
+                linestyle="none",
+                marker=COMPARISON_MARKERS.get(str(row["comparison"]), "D"),
+                markersize=7,
+                markerfacecolor=OPEN_FACE if bounds[i] else colour,
+                markeredgecolor=colour,
+                markeredgewidth=1.3,
+                zorder=3,
+                gid=f"study:{row['id']}",
+            )
+        if not len(rows):
+            ax.text(
+                0.5,
+                0.5,
+                labels["no_p"],
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                gid="note",
+                zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 4},
+            )
+        ticks = np.arange(-math.floor(half_width), math.floor(half_width) + 1)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _p_tick_label(v, language)))
+        ax.set_xlabel(labels["p_axis"])
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        _locale_ticks(ax.yaxis, language)
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_ylabel(labels["n_axis"])
+        for position, key in ((0.25, "favours_intervention"), (0.75, "favours_control")):
+            ax.text(
+                position,
+                1.02,
+                labels[key],
+                transform=ax.transAxes,
+                ha="center",
+                va="bottom",
+                fontsize=8.5,
+                gid=key,
+            )
+
+        comparisons = _group_order(rows["comparison"]) if len(rows) else []
+        handles = [
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=COMPARISON_MARKERS.get(c, "D"),
+                markersize=7,
+                color="#555555",
+                label=labels.get(f"marker:{c}", c),
+            )
+            for c in comparisons
+        ]
+        if bounds.any():
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=7,
+                    markeredgewidth=1.3,
+                    markerfacecolor=OPEN_FACE,
+                    markeredgecolor="#555555",
+                    label=labels["bound"],
+                )
+            )
+        handles += [
+            Line2D(
+                [],
+                [],
+                color=CONTOUR_COLOUR,
+                linewidth=0.8,
+                linestyle=CONTOUR_STYLES[c],
+                label=labels[f"contour:{c}"],
+            )
+            for c in ("between", "within")
+        ]
+        codes = [c for c in DESIGN_ORDER if c in set(rows["design"].astype(str))]
+        handles += [
+            Patch(facecolor=DESIGN_COLOURS[c], label=DESIGN_BY_CODE[c].label(language))
+            for c in codes
+        ]
+        fig.legend(handles=handles, loc="outside lower center", ncols=2)
+    return fig
+
+
+# --- (c, d) risk of bias ----------------------------------------------------------------------
+
+
+def normalise_judgement(value: object) -> str:
+    """A judgement in the canonical vocabulary; empty cells are "no_information"."""
+    if _missing(value) or not str(value).strip():
+        return "no_information"
+    key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    key = JUDGEMENT_ALIASES.get(key, key)
+    if key not in JUDGEMENT_COLOURS:
+        raise ValueError(
+            f"unknown risk-of-bias judgement {value!r}; use one of {', '.join(JUDGEMENT_ORDER)}"
+        )
+    return key
+
+
+def rob_columns(rob: pd.DataFrame, domains: Mapping[str, str]) -> tuple[list[str], str | None]:
+    """The domain columns (in the order of `domains`) and the overall column, if any.
+
+    The overall judgement is the column "overall" or "rob_overall"; an entry for
+    it in `domains` is ignored (it is always shown last, as "Keseluruhan"/"Overall").
+    """
+    columns = [column for column in domains if column not in OVERALL_COLUMNS]
+    _require(rob, ["id", "label", *columns], "rob")
+    overall = next((column for column in OVERALL_COLUMNS if column in rob.columns), None)
+    return columns, overall
+
+
+def rob_judgements(rob: pd.DataFrame, domains: Mapping[str, str]) -> pd.DataFrame:
+    """Canonical judgements, one column per domain then the overall one (if any), index = id."""
+    columns, overall = rob_columns(rob, domains)
+    table = rob.set_index(rob["id"].astype(str))[[*columns, *([overall] if overall else [])]]
+    return table.apply(lambda column: column.map(normalise_judgement))
+
+
+def domain_codes(domains: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Column -> (short header, name without it): "D1 Proses randomisasi" -> ("D1", ...);
+    names without a code are numbered D1, D2, ..."""
+    codes = {}
+    for number, (column, name) in enumerate(
+        ((c, n) for c, n in domains.items() if c not in OVERALL_COLUMNS), start=1
+    ):
+        match = DOMAIN_CODE.match(str(name).strip())
+        codes[column] = (match[1], match[2]) if match else (f"D{number}", str(name))
+    return codes
+
+
+def _legend_judgements(table: pd.DataFrame) -> list[str]:
+    """The judgements present plus the rest of the scale they come from, in canonical order."""
+    present = set(table.to_numpy().ravel())
+    scale = next(scale for words, scale in JUDGEMENT_SCALES if present & words or not words)
+    shown = set(scale) | present
+    return [j for j in JUDGEMENT_ORDER if j in shown]
+
+
+class JudgementKey:
+    """A legend entry for a judgement: its robvis circle with the symbol inside."""
+
+    def __init__(self, judgement: str, language: str):
+        self.judgement = judgement
+        self.label = JUDGEMENT_LABELS[language][judgement]
+
+    def get_label(self) -> str:
+        return self.label
+
+
+class _JudgementKeyHandler(HandlerBase):
+    def create_artists(
+        self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans
+    ):
+        x, y = width / 2 - xdescent, height / 2 - ydescent
+        judgement = orig_handle.judgement
+        circle = Line2D(
+            [x],
+            [y],
+            linestyle="none",
+            marker="o",
+            markersize=11,
+            markerfacecolor=JUDGEMENT_COLOURS[judgement],
+            markeredgecolor="none",
+            transform=trans,
+        )
+        symbol = _symbol_text(x, y, judgement, size=7.5)
+        symbol.set_transform(trans)
+        return [circle, symbol]
+
+
+def _symbol_text(x: float, y: float, judgement: str, size: float) -> Text:
+    symbol = JUDGEMENT_SYMBOLS[judgement]
+    return Text(
+        x,
+        y,
+        symbol,
+        ha="center",
+        va="center_baseline",
+        fontsize=size * 0.7 if len(symbol) > 1 else size,
+        fontweight="bold",
+        fontfamily="DejaVu Sans",
+        color=INK if judgement == "not_applicable" else "white",
+    )
+
+
+def _judgement_legend(fig: Figure, judgements: Sequence[str], tool: str, language: str, **kw):
+    keys = [JudgementKey(j, language) for j in judgements]
+    legend = fig.legend(
+        handles=keys,
+        labels=[key.label for key in keys],
+        handler_map={JudgementKey: _JudgementKeyHandler()},
+        title=_labels(language)["judgement"].format(tool=tool),
+        **kw,
+    )
+    legend.set_gid("legend:judgements")
+    return legend
+
+
+def plot_rob_traffic_light(
+    rob: pd.DataFrame, domains: Mapping[str, str], tool: str, language: str
+) -> Figure:
+    """robvis-style traffic-light plot: a coloured circle with a symbol per study and domain.
+
+    Columns are headed D1, D2, ... (the key below the grid names them) and the
+    overall judgement, set apart by a gap and a thin line.
+    """
+    labels = _labels(language)
+    table = rob_judgements(rob, domains)
+    domain_columns, overall = rob_columns(rob, domains)
+    codes = domain_codes(domains)
+    study_labels = dict(zip(rob["id"].astype(str), rob["label"].astype(str), strict=True))
+    columns = list(table.columns)
+    x_of = {column: float(j) for j, column in enumerate(domain_columns)}
+    headers = [codes[column][0] for column in domain_columns]
+    if overall:
+        x_of[overall] = len(domain_columns) + 0.6  # room for the longer header
+        headers.append(labels["overall"])
+    n_rows = len(table)
+    with style_context():
+        fig = _new_figure(max(2.6, 1.25 + 0.32 * n_rows + 0.19 * len(domain_columns)))
+        ax = fig.add_subplot()
+        for side in ax.spines.values():
+            side.set_visible(False)
+        for i, study in enumerate(table.index):
+            for column in columns:
+                judgement = table.loc[study, column]
+                ax.scatter(
+                    [x_of[column]],
+                    [i],
+                    s=230,
+                    marker="o",
+                    color=JUDGEMENT_COLOURS[judgement],
+                    edgecolors="none",
+                    zorder=2,
+                    gid=f"rob:{study}:{column}",
+                )
+                symbol = _symbol_text(x_of[column], i, judgement, size=10)
+                symbol.set_gid(f"rob_symbol:{study}:{column}")
+                symbol.set_zorder(3)
+                ax.add_artist(symbol)
+        if overall and domain_columns:
+            ax.axvline(len(domain_columns) - 0.2, color="#BBBBBB", linewidth=0.6, zorder=1)
+        if not n_rows:
+            ax.text(
+                0.5,
+                0.5,
+                labels["no_rob"],
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                gid="note",
+            )
+        ax.set_xlim(-0.6, max(x_of.values(), default=0) + 0.6)
+        ax.set_ylim(max(n_rows, 1) - 0.5, -0.5)
+        ax.set_xticks([x_of[c] for c in columns], headers)
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(n_rows), [study_labels[s] for s in table.index])
+        ax.tick_params(length=0)
+        _judgement_legend(
+            fig,
+            _legend_judgements(table),
+            tool,
+            language,
+            loc="outside right upper",
+            alignment="left",
+            labelspacing=0.8,
+        )
+        key = [
+            textwrap.shorten(f"{code}: {name}", 95, placeholder="…")
+            for code, name in codes.values()
+        ]
+        domain_legend = fig.legend(
+            handles=[Patch(visible=False, label=text) for text in key],
+            title=labels["domains"],
+            loc="outside lower center",
+            alignment="left",
+            handlelength=0,
+            handletextpad=0,
+            labelspacing=0.3,
+        )
+        domain_legend.set_gid("legend:domains")
+    return fig
+
+
+def rob_proportions(rob: pd.DataFrame, domains: Mapping[str, str]) -> pd.DataFrame:
+    """Share of studies per judgement (columns, canonical order) for each domain and overall."""
+    table = rob_judgements(rob, domains)
+    counts = {column: table[column].value_counts() for column in table.columns}
+    frame = pd.DataFrame(counts).T.fillna(0)
+    order = [j for j in JUDGEMENT_ORDER if j in frame.columns]
+    frame = frame.reindex(index=list(table.columns), columns=order, fill_value=0)
+    return frame.div(frame.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+
+
+def plot_rob_summary(
+    rob: pd.DataFrame, domains: Mapping[str, str], tool: str, language: str
+) -> Figure:
+    """robvis-style summary plot: 100% stacked bars of judgements per domain (unweighted)."""
+    labels = _labels(language)
+    table = rob_judgements(rob, domains)
+    shares = rob_proportions(rob, domains)
+    domain_columns, overall = rob_columns(rob, domains)
+    names = {column: str(domains[column]) for column in domain_columns}
+    if overall:
+        names[overall] = labels["overall"]
+    with style_context():
+        fig = _new_figure(max(2.4, 1.5 + 0.36 * len(shares)))
+        ax = fig.add_subplot()
+        y = np.arange(len(shares))
+        left = np.zeros(len(shares))
+        for judgement in shares.columns:
+            widths = shares[judgement].to_numpy(dtype=float)
+            for k, (column, width) in enumerate(zip(shares.index, widths, strict=True)):
+                ax.barh(
+                    y[k],
+                    width,
+                    left=left[k],
+                    height=0.7,
+                    color=JUDGEMENT_COLOURS[judgement],
+                    edgecolor="white",
+                    linewidth=0.6,
+                    gid=f"rob_summary:{column}:{judgement}",
+                )
+            left += widths
+        ax.set_yticks(y, [textwrap.fill(names[c], 48) for c in shares.index])
+        for tick, column in zip(ax.get_yticklabels(), shares.index, strict=True):
+            if column == overall:
+                tick.set_fontweight("bold")
+        ax.set_ylim(len(shares) - 0.5, -0.5)
+        ax.set_xlim(0, 1)
+        ax.set_xticks(np.linspace(0, 1, 5))
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _pos: format_number(round(100 * v), language) + "%")
+        )
+        ax.set_xlabel(labels["proportion"])
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        fig.legend(
+            handles=[
+                Patch(facecolor=JUDGEMENT_COLOURS[j], label=JUDGEMENT_LABELS[language][j])
+                for j in _legend_judgements(table)
+            ],
+            title=labels["judgement"].format(tool=tool),
+            loc="outside lower center",
+            ncols=3,
+        )
+    return fig
+
+
+SYNTHESIS_FIGURES: dict[str, Callable[..., Figure]] = {
+    "forest": plot_forest,
+    "albatross": plot_albatross,
+    "rob_traffic_light": plot_rob_traffic_light,
+    "rob_summary": plot_rob_summary,
+}
+
+
+# --- from the workflow's files to each figure's inputs -----------------------------------------
+
+
+def albatross_studies(studies: pd.DataFrame, effects: pd.DataFrame, favoured: str) -> pd.DataFrame:
+    """Studies with a p-value, a known direction and a known comparison, one-sided p in the
+    direction of benefit (a bound like "p < 0,05" is plotted as "at least this extreme")."""
+    comparison = effects.set_index("id")["comparison"]
+    rows = []
+    for _, study in studies.iterrows():
+        known = study["effect_direction"] in ("increase", "decrease")
+        if pd.isna(study["p_value"]) or not known or pd.isna(comparison.get(study["id"])):
+            continue
+        p = float(study["p_value"])
+        one_sided = p / 2 if study["effect_direction"] == favoured else 1 - p / 2
+        rows.append({
+            "id": study["id"], "label": f"{study['authors']} ({int(study['year'])})",
+            "comparison": comparison[study["id"]], "n_total": int(study["n_total"]),
+            "p_one_sided": one_sided, "p_is_bound": study["p_operator"] == "<",
+            "design": study["design"],
+        })
+    columns = ["id", "label", "comparison", "n_total", "p_one_sided", "p_is_bound", "design"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def make_synthesis_figure(
+    name: str, studies: pd.DataFrame, effects: pd.DataFrame, summary: Mapping, language: str,
+    rob_tool: str = "none",
+) -> Figure:
+    """One synthesis figure by name, from the validated studies, the effects table
+    (results/tables/effects.csv) and the synthesis summary (results/stats/synthesis.json)."""
+    from reviewkit.rob import TOOLS
+
+    if name == "forest":
+        rows = effects[effects["vi"].notna()]
+        return plot_forest(rows, summary["groups"], language)
+    if name == "albatross":
+        favoured = summary["settings"]["favoured_direction"]
+        return plot_albatross(albatross_studies(studies, effects, favoured), language)
+    if name in ("rob_traffic_light", "rob_summary"):
+        if rob_tool == "none":
+            raise ValueError("risk-of-bias figures need risk_of_bias.tool in config.yaml")
+        tool = TOOLS[rob_tool]
+        rob = studies[["id", *tool.columns()]].copy()
+        rob.insert(1, "label", [f"{a} ({int(y)})" for a, y in
+                                zip(studies["authors"], studies["year"], strict=True)])
+        rob = rob.rename(columns={"rob_overall": "overall"})
+        domains = {k: v for k, v in tool.domain_labels(language).items() if k != "rob_overall"}
+        plot = plot_rob_traffic_light if name == "rob_traffic_light" else plot_rob_summary
+        return plot(rob, domains, tool.name, language)
+    raise ValueError(f"unknown synthesis figure {name!r}; expected one of "
+                     f"{', '.join(SYNTHESIS_FIGURES)}")
