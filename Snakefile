@@ -24,13 +24,16 @@ include: "rules/synthesis.smk"
 include: "rules/figures.smk"
 include: "rules/text.smk"
 include: "rules/manuscript.smk"
+include: "rules/submission.smk"
 
 
 rule all:
-    """The finished manuscript in both formats."""
+    """The finished manuscript (DOCX, PDF, HTML) and the configured profile's submission folder."""
     input:
         MANUSCRIPT_DOCX,
         MANUSCRIPT_PDF,
+        MANUSCRIPT_HTML,
+        SUBMISSION_ZIP,
 
 
 onerror:

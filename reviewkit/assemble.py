@@ -24,7 +24,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -37,6 +37,7 @@ __all__ = [
     "HARMLESS_PANDOC_WARNINGS",
     "ManuscriptBuildError",
     "build_docx",
+    "build_html",
     "build_pdf",
     "compile_typst",
     "markdown_to_typst",
@@ -134,6 +135,11 @@ def _epoch(timestamp: Timestamp) -> int:
     return int(timestamp)
 
 
+def _metadata_args(metadata: Mapping[str, str] | None) -> list[str]:
+    """``--metadata=key:value`` for each item (overrides the document's own)."""
+    return [f"--metadata={key}:{value}" for key, value in (metadata or {}).items()]
+
+
 # ---------------------------------------------------------------- pandoc ----
 
 
@@ -221,6 +227,7 @@ def build_docx(
     resource_path: Sequence[os.PathLike[str] | str] = (".",),
     timestamp: Timestamp = None,
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
+    metadata: Mapping[str, str] | None = None,
 ) -> None:
     """Markdown manuscript -> DOCX (citeproc, numbered captions, Word styles).
 
@@ -229,11 +236,13 @@ def build_docx(
     e.g. a journal's own template. ``timestamp`` (Unix seconds or datetime)
     becomes SOURCE_DATE_EPOCH, so the same input gives the same bytes.
     ``extra_defaults``: more pandoc defaults files, read last (e.g. a journal
-    profile's metadata).
+    profile's metadata and layout). ``metadata``: values that override the
+    document's, e.g. ``{"reviewkit-part": "title-page"}`` (see frontmatter.lua).
     """
     markdown, output = Path(markdown), Path(output)
     defaults_dir = Path(defaults_dir)
     extra = [f"--reference-doc={reference_docx}"] if reference_docx is not None else []
+    extra += _metadata_args(metadata)
     if reference_docx is not None and not Path(reference_docx).is_file():
         raise ManuscriptBuildError(f"reference DOCX not found: {reference_docx}")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -271,6 +280,7 @@ def markdown_to_typst(
     resource_path: Sequence[os.PathLike[str] | str] = (".",),
     root: os.PathLike[str] | str = ".",
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
+    metadata: Mapping[str, str] | None = None,
 ) -> None:
     """Markdown manuscript -> typst source, image paths relative to ``root``.
 
@@ -291,6 +301,7 @@ def markdown_to_typst(
         bibliography=Path(bibliography),
         csl=resolve_csl(csl),
         resource_path=resource_path,
+        extra_args=_metadata_args(metadata),
         env={"REVIEWKIT_TYPST_ROOT": str(Path(root).resolve())},
     )
 
@@ -309,6 +320,8 @@ def compile_typst(
     System fonts are ignored: only typst's embedded fonts and ``font_paths``
     are used, so the PDF does not depend on the machine. ``timestamp`` fixes
     the PDF's dates (see ``_epoch``); two runs give the same bytes.
+    ``pdf_standards``: e.g. ``"a-2b"`` for PDF/A-2b (typst checks conformance
+    and fails the build when the document cannot meet it).
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     kwargs = {}
@@ -349,6 +362,8 @@ def build_pdf(
     timestamp: Timestamp = None,
     typst_output: os.PathLike[str] | str | None = None,
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
+    metadata: Mapping[str, str] | None = None,
+    pdf_standards: str | list[str] | None = None,
 ) -> None:
     """Markdown manuscript -> PDF, through pandoc's typst writer and typst.
 
@@ -356,7 +371,8 @@ def build_pdf(
     project root); every image must lie inside it. ``typst_output`` keeps the
     intermediate ``.typ`` (handy for debugging), otherwise it is temporary.
     ``font_paths``: folders with extra fonts (name one as ``mainfont`` in a
-    defaults file). ``extra_defaults``: see :func:`markdown_to_typst`.
+    defaults file). ``extra_defaults``, ``metadata``: see :func:`markdown_to_typst`
+    and :func:`build_docx`. ``pdf_standards``: see :func:`compile_typst`.
     """
     with tempfile.TemporaryDirectory(prefix="reviewkit-typst-") as tmp:
         typ = Path(typst_output) if typst_output is not None else Path(tmp) / "manuscript.typ"
@@ -370,5 +386,56 @@ def build_pdf(
             resource_path=resource_path,
             root=root,
             extra_defaults=extra_defaults,
+            metadata=metadata,
         )
-        compile_typst(typ, output, root=root, font_paths=font_paths, timestamp=timestamp)
+        compile_typst(
+            typ,
+            output,
+            root=root,
+            font_paths=font_paths,
+            timestamp=timestamp,
+            pdf_standards=pdf_standards,
+        )
+
+
+# ------------------------------------------------------------------ HTML ----
+
+
+def build_html(
+    markdown: os.PathLike[str] | str,
+    output: os.PathLike[str] | str,
+    *,
+    bibliography: os.PathLike[str] | str,
+    csl: os.PathLike[str] | str,
+    defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
+    resource_path: Sequence[os.PathLike[str] | str] = (".",),
+    extra_defaults: Sequence[os.PathLike[str] | str] = (),
+    metadata: Mapping[str, str] | None = None,
+) -> None:
+    """Markdown manuscript -> one self-contained HTML file (figures embedded).
+
+    Same filters and citeproc as the DOCX and the PDF (``html.yaml``:
+    ``--standalone --embed-resources``), so the text, citations, numbering
+    and front matter are the same.
+    """
+    markdown, output = Path(markdown), Path(output)
+    defaults_dir = Path(defaults_dir)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.stem}.tmp{output.suffix}")
+    try:
+        _pandoc(
+            markdown,
+            tmp,
+            defaults=[
+                defaults_dir / "common.yaml",
+                defaults_dir / "html.yaml",
+                *map(Path, extra_defaults),
+            ],
+            bibliography=Path(bibliography),
+            csl=resolve_csl(csl),
+            resource_path=resource_path,
+            extra_args=_metadata_args(metadata),
+        )
+        _replace_atomically(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)

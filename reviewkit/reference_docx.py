@@ -19,12 +19,15 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-__all__ = ["PAPER_SIZES", "default_reference_docx", "make_reference_docx"]
+from reviewkit.errors import InputError
+
+__all__ = ["PAPER_SIZES", "default_reference_docx", "make_reference_docx", "reference_for_profile"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -220,10 +223,17 @@ def _edit_styles(
     _spacing(_ppr(affiliation), before="0", after="0")
     _size(_rpr(affiliation), body - 2)
 
+    # Title-page lines (corresponding author, ORCID, running title, counts):
+    # left-aligned, no space between them.
+    info = style("TitlePageInfo", "Title Page Info")
+    _set(_p(_ppr(info), "jc"), val="left")
+    _spacing(_ppr(info), before="0", after="60")
+
     # Abstract: body size, may break across pages.
     abstract = style("Abstract", "Abstract")
     _size(_rpr(abstract), body)
     _remove(_ppr(abstract), "keepNext")
+    _remove(_ppr(abstract), "keepLines")
     _spacing(_ppr(abstract), before="0", after="120")
 
     # Headings: body font, bold, black; level 1 a little larger.
@@ -411,6 +421,37 @@ def make_reference_docx(
             info.external_attr = 0o644 << 16
             target.writestr(info, parts[name], compresslevel=9)
     return out
+
+
+def reference_for_profile(profile: dict, path: os.PathLike[str] | str) -> Path:
+    """The reference DOCX of a journal profile (reviewkit.profiles): a copy of
+    the journal's own Word template (``docx.reference``) or one made from the
+    profile's ``docx`` and ``page`` settings."""
+    out = Path(path)
+    template = profile["docx"].get("reference")
+    if template:
+        try:
+            with zipfile.ZipFile(template) as source:
+                source.getinfo("word/styles.xml")
+        except (zipfile.BadZipFile, KeyError, OSError):
+            raise InputError(
+                f"{profile['source']}: docx.reference: {template} is not a Word .docx file "
+                "with styles (save the journal's template as .docx)"
+            ) from None
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, out)
+        return out
+    docx, page = profile["docx"], profile["page"]
+    return make_reference_docx(
+        out,
+        font=docx["font"],
+        size_pt=docx["size_pt"],
+        line_spacing=docx["line_spacing"],
+        line_numbers=docx["line_numbers"],
+        page_numbers=docx["page_numbers"],
+        paper=page["paper"],
+        margin_cm=page["margin_cm"],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

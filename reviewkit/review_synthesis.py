@@ -49,6 +49,7 @@ from reviewkit.synthesis import (
 )
 
 FLAG_EQUAL_GROUPS = "equal_groups_assumed"
+REASON_NO_CONTROL_STATED = "design does not say whether there was a control group"
 FLAG_COMPARISON_ASSUMED = "comparison_assumed_from_design"
 BINARY_FUNCTIONS = {"RR": log_risk_ratio, "OR": log_odds_ratio, "RD": risk_difference}
 COMPARISONS = ("between", "within")
@@ -140,12 +141,28 @@ def derive_effect(row: pd.Series, settings: SynthesisSettings) -> DerivedEffect:
         inputs = {"kind": "events", "events1": e1, "n1": n1, "events2": e2, "n2": n2}
         return DerivedEffect(study, "between", effect, inputs, effect.flags)
     if present(row["mean_intervention"]) and present(row["mean_control"]):
-        values = [row[c] for c in ("mean_intervention", "sd_intervention", "n_intervention",
-                                   "mean_control", "sd_control", "n_control")]
+        values = [
+            row[c]
+            for c in (
+                "mean_intervention",
+                "sd_intervention",
+                "n_intervention",
+                "mean_control",
+                "sd_control",
+                "n_control",
+            )
+        ]
         m1, s1, n1, m2, s2, n2 = (float(v) for v in values)
         effect = smd_from_means(m1, s1, int(n1), m2, s2, int(n2))
-        inputs = {"kind": "means", "mean1": m1, "sd1": s1, "n1": int(n1), "mean2": m2,
-                  "sd2": s2, "n2": int(n2)}
+        inputs = {
+            "kind": "means",
+            "mean1": m1,
+            "sd1": s1,
+            "n1": int(n1),
+            "mean2": m2,
+            "sd2": s2,
+            "n2": int(n2),
+        }
         return DerivedEffect(study, "between", effect, inputs, effect.flags)
     if not (present(row["p_value"]) and present(row["p_operator"])):
         return DerivedEffect(study, None, None, {}, reason="no p-value, means or events")
@@ -156,8 +173,9 @@ def derive_effect(row: pd.Series, settings: SynthesisSettings) -> DerivedEffect:
         return DerivedEffect(study, None, None, given, reason="direction of effect not reported")
     comparison, assumed = p_comparison(row)
     if comparison is None:
-        return DerivedEffect(study, None, None, given,
-                             reason="design does not say whether there was a control group")
+        return DerivedEffect(
+            study, None, None, given, reason=REASON_NO_CONTROL_STATED
+        )
     given["direction"] = "increase" if sign > 0 else "decrease"
     if comparison == "within":
         n = int(row["n_total"])
@@ -165,8 +183,9 @@ def derive_effect(row: pd.Series, settings: SynthesisSettings) -> DerivedEffect:
         return DerivedEffect(study, "within", effect, {**given, "n": n}, effect.flags + assumed)
     n1, n2, split = group_sizes(row)
     effect = smd_from_p(p, n1, n2, direction=sign, operator=operator)
-    return DerivedEffect(study, "between", effect, {**given, "n1": n1, "n2": n2},
-                         effect.flags + assumed + split)
+    return DerivedEffect(
+        study, "between", effect, {**given, "n1": n1, "n2": n2}, effect.flags + assumed + split
+    )
 
 
 def inputs_text(inputs: dict, language: str) -> str:
@@ -182,11 +201,15 @@ def inputs_text(inputs: dict, language: str) -> str:
     }[language]
     kind = inputs.get("kind")
     if kind == "events":
-        return (f"{num(inputs['events1'])}/{num(inputs['n1'])} {words['vs']} "
-                f"{num(inputs['events2'])}/{num(inputs['n2'])}")
+        return (
+            f"{num(inputs['events1'])}/{num(inputs['n1'])} {words['vs']} "
+            f"{num(inputs['events2'])}/{num(inputs['n2'])}"
+        )
     if kind == "means":
-        return (f"{num(inputs['mean1'])} ({num(inputs['sd1'])}; n = {num(inputs['n1'])}) vs "
-                f"{num(inputs['mean2'])} ({num(inputs['sd2'])}; n = {num(inputs['n2'])})")
+        return (
+            f"{num(inputs['mean1'])} ({num(inputs['sd1'])}; n = {num(inputs['n1'])}) vs "
+            f"{num(inputs['mean2'])} ({num(inputs['sd2'])}; n = {num(inputs['n2'])})"
+        )
     if kind == "p":
         text = format_p(inputs["p"], inputs["operator"], language)
         if "n" in inputs:
@@ -204,31 +227,35 @@ def method_description(method: str) -> str:
     return METHOD_DESCRIPTIONS.get(base, method)
 
 
-def effects_table(studies: pd.DataFrame, derived: list[DerivedEffect], level: float) -> pd.DataFrame:
+def effects_table(
+    studies: pd.DataFrame, derived: list[DerivedEffect], level: float
+) -> pd.DataFrame:
     """The supplementary table: every study, its inputs, effect, formula and flags."""
     rows = []
     for (_, study), item in zip(studies.iterrows(), derived, strict=True):
         effect = item.effect
         interval = effect.ci(level) if effect is not None else None
-        rows.append({
-            "id": item.id,
-            "label": f"{study['authors']} ({int(study['year'])})",
-            "design": study["design"],
-            "comparison": item.comparison,
-            "n_total": int(study["n_total"]),
-            "inputs": inputs_text(item.inputs, "en"),
-            "inputs_data": item.inputs,
-            "measure": effect.measure if effect else None,
-            "yi": effect.yi if effect else None,
-            "vi": effect.vi if effect else None,
-            "ci_low": interval[0] if interval else None,
-            "ci_high": interval[1] if interval else None,
-            "method": effect.method if effect else None,
-            "formula": method_description(effect.method) if effect else None,
-            "flags": ";".join(item.flags),
-            "imputed": bool(set(item.flags) & {FLAG_P_INEQUALITY}),
-            "reason_no_effect": item.reason,
-        })
+        rows.append(
+            {
+                "id": item.id,
+                "label": f"{study['authors']} ({int(study['year'])})",
+                "design": study["design"],
+                "comparison": item.comparison,
+                "n_total": int(study["n_total"]),
+                "inputs": inputs_text(item.inputs, "en"),
+                "inputs_data": item.inputs,
+                "measure": effect.measure if effect else None,
+                "yi": effect.yi if effect else None,
+                "vi": effect.vi if effect else None,
+                "ci_low": interval[0] if interval else None,
+                "ci_high": interval[1] if interval else None,
+                "method": effect.method if effect else None,
+                "formula": method_description(effect.method) if effect else None,
+                "flags": ";".join(item.flags),
+                "imputed": bool(set(item.flags) & {FLAG_P_INEQUALITY}),
+                "reason_no_effect": item.reason,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -244,8 +271,12 @@ def pool(effects: pd.DataFrame, settings: SynthesisSettings) -> dict:
     groups = {}
     for comparison in COMPARISONS:
         rows = effects[(effects["comparison"] == comparison) & effects["vi"].notna()]
-        entry = {"k_with_effect": len(rows), "pooled": False, "measure": None,
-                 "ids": rows["id"].tolist()}
+        entry = {
+            "k_with_effect": len(rows),
+            "pooled": False,
+            "measure": None,
+            "ids": rows["id"].tolist(),
+        }
         if len(rows):
             entry["measure"] = rows["measure"].iloc[0]
         if len(set(rows["measure"])) > 1:
@@ -253,18 +284,27 @@ def pool(effects: pd.DataFrame, settings: SynthesisSettings) -> dict:
         elif not settings.meta_analysis:
             entry["reason"] = "meta-analysis switched off in config.yaml"
         elif len(rows) < settings.min_studies_to_pool:
-            entry["reason"] = (f"fewer than {settings.min_studies_to_pool} studies with an "
-                               "effect size")
+            entry["reason"] = (
+                f"fewer than {settings.min_studies_to_pool} studies with an effect size"
+            )
         else:
-            kwargs = {"method": settings.estimator, "knapp_hartung": settings.knapp_hartung,
-                      "level": settings.confidence_level}
+            kwargs = {
+                "method": settings.estimator,
+                "knapp_hartung": settings.knapp_hartung,
+                "level": settings.confidence_level,
+            }
             result = meta_analysis(rows["yi"].tolist(), rows["vi"].tolist(), **kwargs)
-            loo = leave_one_out(rows["yi"].tolist(), rows["vi"].tolist(),
-                                labels=rows["id"].tolist(), **kwargs)
+            loo = leave_one_out(
+                rows["yi"].tolist(), rows["vi"].tolist(), labels=rows["id"].tolist(), **kwargs
+            )
             entry.update(pooled=True, reason=None, **result_dict(result))
             entry["leave_one_out"] = {
-                item.label: {"estimate": item.result.estimate, "ci_low": item.result.ci_low,
-                             "ci_high": item.result.ci_high} for item in loo
+                item.label: {
+                    "estimate": item.result.estimate,
+                    "ci_low": item.result.ci_low,
+                    "ci_high": item.result.ci_high,
+                }
+                for item in loo
             }
             estimates = [item.result.estimate for item in loo]
             entry["leave_one_out_range"] = {"min": min(estimates), "max": max(estimates)}
@@ -274,19 +314,24 @@ def pool(effects: pd.DataFrame, settings: SynthesisSettings) -> dict:
 
 def correlation_analyses(derived: list[DerivedEffect], settings: SynthesisSettings) -> list[dict]:
     """Within-group effects on the between-group scale for each assumed correlation."""
-    within = [item.effect for item in derived
-              if item.comparison == "within" and item.effect is not None]
+    within = [
+        item.effect for item in derived if item.comparison == "within" and item.effect is not None
+    ]
     analyses = []
     for r in settings.correlations:
         converted = [smcc_to_smcr(effect, r) for effect in within]
         entry = {"r": r, "k": len(converted), "pooled": False}
         if settings.meta_analysis and len(converted) >= settings.min_studies_to_pool:
-            result = meta_analysis([e.yi for e in converted], [e.vi for e in converted],
-                                   method=settings.estimator,
-                                   knapp_hartung=settings.knapp_hartung,
-                                   level=settings.confidence_level)
-            entry.update(pooled=True, estimate=result.estimate, ci_low=result.ci_low,
-                         ci_high=result.ci_high)
+            result = meta_analysis(
+                [e.yi for e in converted],
+                [e.vi for e in converted],
+                method=settings.estimator,
+                knapp_hartung=settings.knapp_hartung,
+                level=settings.confidence_level,
+            )
+            entry.update(
+                pooled=True, estimate=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high
+            )
         analyses.append(entry)
     return analyses
 
@@ -295,12 +340,15 @@ def combined_p_values(studies: pd.DataFrame, favoured: str = "increase") -> dict
     """Stouffer (weights sqrt(n)) and Fisher on one-sided p-values in the direction of
     benefit; studies whose p was entered at a bound are flagged and left out in the
     sensitivity analysis."""
-    rows = studies[studies["p_value"].notna() & studies["effect_direction"].isin(
-        ["increase", "decrease"])]
+    rows = studies[
+        studies["p_value"].notna() & studies["effect_direction"].isin(["increase", "decrease"])
+    ]
     if rows.empty:
         return {"k": 0}
-    p_one = [one_sided_p(float(p), favoured=(d == favoured))
-             for p, d in zip(rows["p_value"], rows["effect_direction"], strict=True)]
+    p_one = [
+        one_sided_p(float(p), favoured=(d == favoured))
+        for p, d in zip(rows["p_value"], rows["effect_direction"], strict=True)
+    ]
     flags = [(FLAG_P_INEQUALITY,) if op == "<" else () for op in rows["p_operator"]]
     result = combined_p_sensitivity(p_one, rows["n_total"].astype(float).tolist(), flags)
 
@@ -327,8 +375,11 @@ def risk_of_bias_summary(studies: pd.DataFrame, tool: str) -> dict:
     return {
         "assessed": True,
         "tool": TOOLS[tool].name,
-        "overall": {judgement: int((overall == judgement).sum()) for judgement in JUDGEMENTS
-                    if (overall == judgement).any()},
+        "overall": {
+            judgement: int((overall == judgement).sum())
+            for judgement in JUDGEMENTS
+            if (overall == judgement).any()
+        },
     }
 
 
@@ -337,8 +388,11 @@ def synthesise(studies: pd.DataFrame, settings: SynthesisSettings, rob_tool: str
     derived = [derive_effect(row, settings) for _, row in studies.iterrows()]
     effects = effects_table(studies, derived, settings.confidence_level)
     with_effect = effects[effects["vi"].notna()]
-    votes = vote_count(studies["effect_direction"].fillna("not_reported").tolist(),
-                       favoured=settings.favoured_direction, level=settings.confidence_level)
+    votes = vote_count(
+        studies["effect_direction"].fillna("not_reported").tolist(),
+        favoured=settings.favoured_direction,
+        level=settings.confidence_level,
+    )
     ratios = describe_ratios(
         (after / before) if present(before) and present(after) else None
         for before, after in zip(studies["value_before"], studies["value_after"], strict=True)
@@ -412,14 +466,20 @@ REASON_LABELS = {
     "id": {
         "no p-value, means or events": "tidak ada nilai p, rerata, atau kejadian",
         "direction of effect not reported": "arah efek tidak dilaporkan",
-        "design does not say whether there was a control group":
-            "desain tidak menyebutkan kelompok kontrol",
+        REASON_NO_CONTROL_STATED: "desain tidak menyebutkan kelompok kontrol",
     },
     "en": {},
 }
 EFFECT_HEADERS = {
-    "id": ["No", "Studi", "Perbandingan", "Data yang digunakan", "Metode", "Efek [IK 95%]",
-           "Catatan"],
+    "id": [
+        "No",
+        "Studi",
+        "Perbandingan",
+        "Data yang digunakan",
+        "Metode",
+        "Efek [IK 95%]",
+        "Catatan",
+    ],
     "en": ["No", "Study", "Comparison", "Data used", "Method", "Effect [95% CI]", "Notes"],
 }
 
@@ -433,20 +493,34 @@ def effects_markdown(effects: pd.DataFrame, language: str) -> str:
     rows = []
     for number, (_, row) in enumerate(effects.iterrows(), start=1):
         if present(row["yi"]):
-            effect = (f"{row['measure']} {format_number(row['yi'], language, 2)} "
-                      f"[{format_number(row['ci_low'], language, 2)}{separator}"
-                      f"{format_number(row['ci_high'], language, 2)}]")
+            effect = (
+                f"{row['measure']} {format_number(row['yi'], language, 2)} "
+                f"[{format_number(row['ci_low'], language, 2)}{separator}"
+                f"{format_number(row['ci_high'], language, 2)}]"
+            )
             method = METHOD_SHORT[language].get(str(row["method"]).split(":")[0], row["method"])
         else:
             effect, method = "–", "–"
-        notes = [FLAG_LABELS[language].get(flag, flag)
-                 for flag in filter(None, str(row["flags"]).split(";"))]
+        notes = [
+            FLAG_LABELS[language].get(flag, flag)
+            for flag in filter(None, str(row["flags"]).split(";"))
+        ]
         if present(row["reason_no_effect"]):
             reason = row["reason_no_effect"]
             notes.append(REASON_LABELS[language].get(reason, reason))
         inputs = inputs_text(row["inputs_data"], language)
-        rows.append([number, f"@{row['id']}", COMPARISON_LABELS[language][
-            row["comparison"] if present(row["comparison"]) else None], inputs, method, effect,
-            "; ".join(notes) or "–"])
+        rows.append(
+            [
+                number,
+                f"@{row['id']}",
+                COMPARISON_LABELS[language][
+                    row["comparison"] if present(row["comparison"]) else None
+                ],
+                inputs,
+                method,
+                effect,
+                "; ".join(notes) or "–",
+            ]
+        )
     table = pd.DataFrame(rows, columns=EFFECT_HEADERS[language])
     return to_pipe_table(table, [4, 14, 12, 18, 16, 16, 20])

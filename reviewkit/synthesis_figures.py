@@ -1126,18 +1126,27 @@ def albatross_studies(studies: pd.DataFrame, effects: pd.DataFrame, favoured: st
             continue
         p = float(study["p_value"])
         one_sided = p / 2 if study["effect_direction"] == favoured else 1 - p / 2
-        rows.append({
-            "id": study["id"], "label": f"{study['authors']} ({int(study['year'])})",
-            "comparison": comparison[study["id"]], "n_total": int(study["n_total"]),
-            "p_one_sided": one_sided, "p_is_bound": study["p_operator"] == "<",
-            "design": study["design"],
-        })
+        rows.append(
+            {
+                "id": study["id"],
+                "label": f"{study['authors']} ({int(study['year'])})",
+                "comparison": comparison[study["id"]],
+                "n_total": int(study["n_total"]),
+                "p_one_sided": one_sided,
+                "p_is_bound": study["p_operator"] == "<",
+                "design": study["design"],
+            }
+        )
     columns = ["id", "label", "comparison", "n_total", "p_one_sided", "p_is_bound", "design"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def make_synthesis_figure(
-    name: str, studies: pd.DataFrame, effects: pd.DataFrame, summary: Mapping, language: str,
+    name: str,
+    studies: pd.DataFrame,
+    effects: pd.DataFrame,
+    summary: Mapping,
+    language: str,
     rob_tool: str = "none",
 ) -> Figure:
     """One synthesis figure by name, from the validated studies, the effects table
@@ -1155,11 +1164,15 @@ def make_synthesis_figure(
             raise ValueError("risk-of-bias figures need risk_of_bias.tool in config.yaml")
         tool = TOOLS[rob_tool]
         rob = studies[["id", *tool.columns()]].copy()
-        rob.insert(1, "label", [f"{a} ({int(y)})" for a, y in
-                                zip(studies["authors"], studies["year"], strict=True)])
+        rob.insert(
+            1,
+            "label",
+            [f"{a} ({int(y)})" for a, y in zip(studies["authors"], studies["year"], strict=True)],
+        )
         rob = rob.rename(columns={"rob_overall": "overall"})
         domains = {k: v for k, v in tool.domain_labels(language).items() if k != "rob_overall"}
         plot = plot_rob_traffic_light if name == "rob_traffic_light" else plot_rob_summary
         return plot(rob, domains, tool.name, language)
-    raise ValueError(f"unknown synthesis figure {name!r}; expected one of "
-                     f"{', '.join(SYNTHESIS_FIGURES)}")
+    raise ValueError(
+        f"unknown synthesis figure {name!r}; expected one of {', '.join(SYNTHESIS_FIGURES)}"
+    )

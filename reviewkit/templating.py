@@ -30,8 +30,9 @@ INTERVAL_WORDS = {"id": ("IK", "hingga"), "en": ("CI", "to")}
 def interval_text(low: float, high: float, language: str, decimals: int = 2) -> str:
     """'0,53 hingga 1,39' / '0.53 to 1.39' (a range sign would read as a minus)."""
     word = INTERVAL_WORDS[language][1]
-    return (f"{format_number(low, language, decimals)} {word} "
-            f"{format_number(high, language, decimals)}")
+    return (
+        f"{format_number(low, language, decimals)} {word} {format_number(high, language, decimals)}"
+    )
 
 
 def estimate_text(entry: dict, language: str, decimals: int = 2) -> str:
@@ -82,12 +83,12 @@ def make_environment(template_dir: Path, language: str) -> jinja2.Environment:
             "pct": lambda value, decimals=0: format_percent(value, language, decimals),
             "p": lambda value, operator="=": format_p(value, operator, language),
             "join_words": lambda items: join_words(items, language),
-        "estimate": lambda entry, decimals=2: estimate_text(entry, language, decimals),
-        "interval": lambda low, high, decimals=2: interval_text(low, high, language, decimals),
+            "estimate": lambda entry, decimals=2: estimate_text(entry, language, decimals),
+            "interval": lambda low, high, decimals=2: interval_text(low, high, language, decimals),
             "design_label": lambda code: DESIGN_BY_CODE[code].label(language),
             "lcfirst": lambda text: text[:1].lower() + text[1:],  # mid-sentence, keeps "RCT"
             "exp": math.exp,  # back from a log scale (log risk ratio -> risk ratio)
-        "year": lambda value: str(int(value)),  # years never take a thousands separator
+            "year": lambda value: str(int(value)),  # years never take a thousands separator
         }
     )
     return environment

@@ -175,10 +175,12 @@ def check_rules(
         for arm in ("intervention", "control"):
             events, size = row.get(f"events_{arm}"), row.get(f"n_{arm}")
             if events is not None and size is not None and events > size:
-                problems.append((
-                    number,
-                    f"{where}, column events_{arm}: {events} is more than n_{arm} ({size})",
-                ))
+                problems.append(
+                    (
+                        number,
+                        f"{where}, column events_{arm}: {events} is more than n_{arm} ({size})",
+                    )
+                )
         groups = [row.get("n_intervention"), row.get("n_control")]
         total = row.get("n_total")
         if None not in groups and total is not None and sum(groups) != total:
@@ -221,7 +223,8 @@ def validate_study_cells(
     # Optional columns the user left out come back empty, so later steps see every column;
     # risk-of-bias columns (rob_*) follow in the user's order.
     columns = list(schema["properties"]) + [
-        name for name in cells.columns
+        name
+        for name in cells.columns
         if name not in schema["properties"] and column_spec(schema, name) is not None
     ]
     typed = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)

@@ -1,6 +1,7 @@
 rule summarise_studies:
     """Counts, medians and ratios that the text's placeholders are filled from."""
     input:
+        code=REVIEWKIT_CODE,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
     output:
@@ -16,6 +17,7 @@ rule summarise_studies:
 rule synthesis_table:
     """The review's Table 1 regenerated from the data, as CSV and as Markdown."""
     input:
+        code=REVIEWKIT_CODE,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
     output:

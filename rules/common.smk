@@ -27,6 +27,11 @@ if config["risk_of_bias"]["tool"] != "none":
     SYNTHESIS_FIGURES += ["rob_traffic_light", "rob_summary"]
 ALL_FIGURES = FIGURES + SYNTHESIS_FIGURES
 
+# The shared package every script imports. Snakemake tracks a step's script but not
+# what it imports, so every step also lists the package's files as input: changing
+# reviewkit reruns the steps instead of leaving stale results.
+REVIEWKIT_CODE = sorted(str(path) for path in Path("reviewkit").rglob("*.py"))
+
 MANUSCRIPT_DIR = Path(config["manuscript_dir"])
 RUN_STARTED = time.time()
 

@@ -1,15 +1,16 @@
 rule plot_figure:
     """One figure of the manuscript as a 300 dpi PNG and a vector PDF."""
     input:
+        code=REVIEWKIT_CODE,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
     output:
         png="results/figures/{figure}.png",
         pdf="results/figures/{figure}.pdf",
-    wildcard_constraints:
-        figure="|".join(FIGURES),
     log:
         "logs/plot_figure/{figure}.log",
+    wildcard_constraints:
+        figure="|".join(FIGURES),
     conda:
         "../envs/reviewkit.yaml"
     params:
@@ -22,6 +23,7 @@ rule plot_figure:
 rule plot_synthesis_figure:
     """A synthesis figure (forest, albatross, risk of bias) as 300 dpi PNG and vector PDF."""
     input:
+        code=REVIEWKIT_CODE,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
         effects=EFFECTS_CSV,
@@ -29,15 +31,15 @@ rule plot_synthesis_figure:
     output:
         png="results/figures/{figure}.png",
         pdf="results/figures/{figure}.pdf",
-    wildcard_constraints:
-        figure="|".join(SYNTHESIS_FIGURES),
     log:
         "logs/plot_synthesis_figure/{figure}.log",
+    wildcard_constraints:
+        figure="|".join(SYNTHESIS_FIGURES),
+    conda:
+        "../envs/reviewkit.yaml"
     params:
         language=config["language"],
         rob_tool=config["risk_of_bias"]["tool"],
         dpi=300,
-    conda:
-        "../envs/reviewkit.yaml"
     script:
         "../scripts/plot_synthesis_figure.py"

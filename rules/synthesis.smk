@@ -2,6 +2,7 @@ rule synthesise:
     """Effect sizes, pooled estimates where justified, vote counting and combined
     p-values; every derived effect listed with its inputs and formula."""
     input:
+        code=REVIEWKIT_CODE,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
     output:
@@ -10,11 +11,11 @@ rule synthesise:
         markdown=EFFECTS_MD,
     log:
         "logs/synthesise.log",
+    conda:
+        "../envs/reviewkit.yaml"
     params:
         settings=config["synthesis"],
         rob_tool=config["risk_of_bias"]["tool"],
         language=config["language"],
-    conda:
-        "../envs/reviewkit.yaml"
     script:
         "../scripts/synthesise.py"

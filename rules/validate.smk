@@ -2,6 +2,7 @@ rule validate_studies:
     """Check the study table and the bibliography before anything else runs;
     write a normalised copy (typed, decimal points) for the later rules."""
     input:
+        code=REVIEWKIT_CODE,
         studies=config["studies"],
         schema=STUDIES_SCHEMA,
         bibliography=config["references"],

@@ -13,8 +13,16 @@ def read_json(path):
 
 
 def write_manuscript(
-    metadata, summary, synthesis, table, effects_table, bibliography, output, language,
-    inclusion, figures,
+    metadata,
+    summary,
+    synthesis,
+    table,
+    effects_table,
+    bibliography,
+    output,
+    language,
+    inclusion,
+    figures,
 ):
     context = template_context(
         summary={**read_json(summary), "synthesis": read_json(synthesis)},

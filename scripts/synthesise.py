@@ -8,8 +8,9 @@ from reviewkit.review_synthesis import SynthesisSettings, effects_markdown, synt
 from reviewkit.validation import read_validated
 
 
-def write_synthesis(studies, schema, summary_path, effects_path, markdown_path, settings,
-                    rob_tool, language):
+def write_synthesis(
+    studies, schema, summary_path, effects_path, markdown_path, settings, rob_tool, language
+):
     table = read_validated(studies, schema)
     summary, effects = synthesise(table, SynthesisSettings.from_config(dict(settings)), rob_tool)
     Path(summary_path).write_text(

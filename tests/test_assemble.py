@@ -386,3 +386,31 @@ def test_profile_defaults_for_pdf_line_numbers(project, tmp_path):
     assert '#set par.line(numbering: "1")' in source and "leading: 2.5 * 0.65em" in source
     first_page = pypdf.PdfReader(str(pdf)).pages[0].extract_text().split()
     assert {str(n) for n in range(1, 15)} <= set(first_page)  # lines 1..14 numbered
+
+
+# ---------------------------------------------------------- PDF/A, HTML ---
+
+
+def test_pdf_a_2b(project):
+    pdf = build(project, "pdf", "archival.pdf", pdf_standards="a-2b")
+    reader = pypdf.PdfReader(str(pdf))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp
+    assert "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert "Gambar 1. Jumlah studi per tahun terbit." in pdf_text(pdf)
+    plain = pypdf.PdfReader(str(build(project, "pdf", "plain.pdf")))
+    plain_xmp = plain.trailer["/Root"].get("/Metadata")
+    assert plain_xmp is None or b"pdfaid" not in plain_xmp.get_object().get_data()
+
+
+def test_html_is_one_file_with_the_same_text(project):
+    with contextlib.chdir(project):
+        assemble.build_html(
+            "manuscript.md", "out/manuscript.html", bibliography="references.bib", csl="apa"
+        )
+    html = (project / "out" / "manuscript.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') == 2  # both figures embedded
+    assert 'src="results/' not in html
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).replace("\xa0", " ")
+    assert "Gambar 1. Jumlah studi per tahun terbit." in text
+    assert "(Smith dkk., 2020)" in text and "Kata kunci: pijat oksitosin" in text

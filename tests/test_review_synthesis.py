@@ -49,7 +49,10 @@ def test_bcg_through_the_study_table_matches_metafor_reml(bcg):
 
 def test_bcg_vote_count_favours_fewer_cases(bcg):
     votes = bcg[0]["vote_count"]
-    assert (votes["n_favoured"], votes["n_informative"]) == (11, 13)  # two trials went the other way
+    assert (votes["n_favoured"], votes["n_informative"]) == (
+        11,
+        13,
+    )  # two trials went the other way
 
 
 def test_dl_estimator_from_config_matches_metafor(tmp_path):
@@ -115,7 +118,7 @@ def test_risk_of_bias_is_not_assessed_unless_the_data_hold_it(example):
 
 
 def test_rob_columns_must_match_the_tool():
-    with pytest.raises(InputError, match="risk_of_bias.tool to none"):
+    with pytest.raises(InputError, match=r"risk_of_bias\.tool to none"):
         check_rob_columns(["id", "rob_overall"], "none", "s.csv")
     with pytest.raises(InputError) as caught:
         check_rob_columns(["id", "rob_randomisation", "rob_overall"], "rob2", "s.csv")
@@ -127,3 +130,43 @@ def test_supplementary_table_lists_every_study_in_indonesian(example):
     assert len(lines) == 2 + 15
     dewi = next(line for line in lines if "@dewi2020" in line)
     assert "p < 0,0005, n = 31, meningkat" in dewi and "p dari batas (<)" in dewi
+
+
+def test_recorded_risk_of_bias_is_summarised_and_drawn(tmp_path, seed_rows):
+    from conftest import write_rows
+
+    from reviewkit.rob import TOOLS
+    from reviewkit.synthesis_figures import make_synthesis_figure
+
+    columns = TOOLS["rob2"].columns()
+    judgements = ["low", "some_concerns", "high"]
+    for number, row in enumerate(seed_rows):
+        for offset, column in enumerate(columns):
+            row[column] = judgements[(number + offset) % 3]
+    path = write_rows(tmp_path / "studies.csv", seed_rows)
+    studies = validate_studies(path, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
+    check_rob_columns(list(studies.columns), "rob2", str(path))
+    summary, effects = synthesise(studies, SynthesisSettings(), rob_tool="rob2")
+    overall = [row["rob_overall"] for row in seed_rows]
+    assert summary["risk_of_bias"] == {
+        "assessed": True,
+        "tool": "RoB 2",
+        "overall": {j: overall.count(j) for j in ["low", "some_concerns", "high"]},
+    }
+    figure = make_synthesis_figure("rob_summary", studies, effects, summary, "id", "rob2")
+    assert figure.get_axes()
+
+
+def test_an_unknown_judgement_is_rejected(tmp_path, seed_rows):
+    from conftest import write_rows
+
+    for row in seed_rows:
+        row["rob_overall"] = "low"
+    seed_rows[0]["rob_overall"] = "medium"
+    path = write_rows(tmp_path / "studies.csv", seed_rows)
+    with pytest.raises(InputError) as caught:
+        validate_studies(path, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
+    assert caught.value.lines == [
+        f'{path}: row 2, column rob_overall: "medium" is not one of: low, some_concerns, high, '
+        "critical, no_information"
+    ]

@@ -128,12 +128,12 @@ def test_docx_synthesis_table_has_every_study(built):
 
 def test_docx_figures_are_numbered_and_referenced(built):
     text = docx_text(built / DOCX)
-    for number in range(1, 5):
+    for number in range(1, 7):
         assert f"Gambar {number}" in text
     assert "Tabel 1" in text
     assert "Jumlah studi yang disertakan menurut tahun terbit dan desain penelitian" in text
     document = docx.Document(str(built / DOCX))
-    assert len(document.inline_shapes) == 4
+    assert len(document.inline_shapes) == 6
 
 
 def test_docx_reference_list(built):
@@ -151,7 +151,7 @@ def test_pdf_has_the_same_content(built):
     assert "532 ibu postpartum" in text
     for heading in HEADINGS:
         assert heading in text
-    for number in range(1, 5):
+    for number in range(1, 7):
         assert f"Gambar {number}" in text
     assert "Tabel 1" in text
     # Table cells wrap inside words ("rata-" / "rata"): compare without white space.

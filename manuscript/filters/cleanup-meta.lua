@@ -6,7 +6,7 @@ machine (and is of no use to a reader).
 ]]
 
 local BUILD_ONLY = { "bibliography", "csl", "citation-style", "link-citations",
-  "reference-section-title", "nocite" }
+  "reference-section-title", "nocite", "suppress-bibliography" }
 
 function Meta(meta)
   for _, key in ipairs(BUILD_ONLY) do

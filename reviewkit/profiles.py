@@ -1,0 +1,208 @@
+"""Journal profiles: what one journal asks of a submission, read from a YAML file.
+
+A profile is ``profiles/<name>.yaml`` (or any path to such a file), checked
+against ``schemas/profile.schema.yaml``, which also gives every key its
+default. A profile may start from another one (``extends:``) and change only
+some keys. Relative paths inside a profile (``csl``, ``docx.reference``,
+``pdf.font_paths``) are relative to the project folder, like config.yaml's.
+See docs/journal-profiles.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from reviewkit.errors import InputError
+
+__all__ = [
+    "DECLARATIONS",
+    "PROFILES_DIR",
+    "PROFILE_SCHEMA",
+    "load_profile",
+    "profile_name",
+    "profile_path",
+    "profile_sources",
+    "referenced_files",
+]
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROFILES_DIR = Path("profiles")
+PROFILE_SCHEMA = PROJECT_DIR / "schemas" / "profile.schema.yaml"
+#: The declarations a profile can require, as keys of `declarations:` in
+#: manuscript/metadata.yaml, in the order they are printed.
+DECLARATIONS = (
+    "funding",
+    "competing-interests",
+    "data-availability",
+    "author-contributions",
+    "ai-use",
+)
+
+
+def _looks_like_path(value: str) -> bool:
+    return value.endswith((".yaml", ".yml")) or "/" in value or os.sep in value
+
+
+def profile_name(profile: str) -> str:
+    """The name of a profile given by name or path: ``profiles/x.yaml`` -> ``x``."""
+    return Path(profile).stem if _looks_like_path(profile) else profile
+
+
+def profile_path(profile: str, profiles_dir: Path | str = PROFILES_DIR) -> Path:
+    """The file of a profile given by name (``sinta-nursing``) or by path."""
+    return Path(profile) if _looks_like_path(profile) else Path(profiles_dir) / f"{profile}.yaml"
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        available = (
+            sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
+        )
+        hint = f" (profiles available: {', '.join(available)})" if available else ""
+        raise InputError(f"{path}: journal profile not found{hint}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        detail = " ".join(str(error).split())
+        raise InputError(f"{path}: not valid YAML ({detail})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{path}: expected a mapping of profile settings, got {type(data).__name__}"
+        )
+    return data
+
+
+def _merge(base: dict, override: dict) -> dict:
+    """``override`` on top of ``base``: maps merged key by key, anything else replaced."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _chain(path: Path, profiles_dir: Path) -> Iterator[tuple[Path, dict]]:
+    """The profile file and the ones it extends, most specific first."""
+    seen: list[Path] = []
+    while True:
+        if path.resolve() in seen:
+            cycle = " -> ".join(str(p) for p in [*seen, path])
+            raise InputError(f"{path}: extends: profiles extend each other in a circle ({cycle})")
+        seen.append(path.resolve())
+        data = _read_yaml(path)
+        yield path, data
+        parent = data.get("extends")
+        if parent is None:
+            return
+        if not isinstance(parent, str) or not parent:
+            raise InputError(f'{path}: extends: "{parent}" is not a profile name or path')
+        path = profile_path(parent, profiles_dir)
+
+
+def _with_defaults(validator_class):
+    """A validator class that fills in each property's schema default (the
+    recipe from the jsonschema documentation)."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for key, subschema in properties.items():
+                if "default" in subschema:
+                    instance.setdefault(key, copy.deepcopy(subschema["default"]))
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        allowed = ", ".join(error.schema.get("properties", {}))
+        where = f"{key}." if error.absolute_path else ""
+        return f"{where}{extra[0]}: unknown key; expected one of {allowed}"
+    expected = {
+        "enum": lambda: "one of " + ", ".join(str(v) for v in error.validator_value),
+        "type": lambda: f"a value of type {error.validator_value}",
+        "minimum": lambda: f"a number of at least {error.validator_value}",
+        "maximum": lambda: f"a number of at most {error.validator_value}",
+        "pattern": lambda: "a name containing {n}, the figure number (e.g. Fig{n})",
+        "uniqueItems": lambda: "each item once",
+    }.get(error.validator, lambda: error.message)()
+    return f'{key}: "{error.instance}" is not valid; expected {expected}'
+
+
+def load_profile(
+    profile: str,
+    *,
+    profiles_dir: Path | str = PROFILES_DIR,
+    schema_path: Path | str = PROFILE_SCHEMA,
+) -> dict:
+    """The profile with ``extends:`` resolved and every default filled in.
+
+    ``profile`` is a name in ``profiles_dir`` or a path to a YAML file. The
+    result has ``name`` (the file's stem) and ``source`` (the file) added.
+    A mistake raises :class:`InputError` naming the file, key, value and what
+    was expected, e.g. ``profiles/x.yaml: docx.line_spacing: "double" is not
+    valid; expected a value of type number``.
+    """
+    profiles_dir = Path(profiles_dir)
+    path = profile_path(profile, profiles_dir)
+    layers = list(_chain(path, profiles_dir))
+    merged: dict = {}
+    for _, data in reversed(layers):
+        merged = _merge(merged, data)
+    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
+    errors = sorted(validator.iter_errors(merged), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise InputError([f"{path}: {_describe(error)}" for error in errors])
+    merged["name"] = profile_name(profile)
+    merged["source"] = str(path)
+    for file in referenced_files(merged):
+        if not Path(file).exists():
+            raise InputError(
+                f"{path}: {file}: no such file or folder (paths are relative to the project folder)"
+            )
+    return merged
+
+
+def referenced_files(profile: dict) -> list[str]:
+    """Files the profile points to: the journal's Word template, its .csl file, font folders."""
+    files = []
+    reference = profile.get("docx", {}).get("reference")
+    if reference:
+        files.append(reference)
+    csl = profile.get("csl")
+    if csl and (csl.endswith(".csl") or "/" in csl or os.sep in csl):
+        files.append(csl)
+    files += profile.get("pdf", {}).get("font_paths", [])
+    return files
+
+
+def profile_sources(profile: str, profiles_dir: Path | str = PROFILES_DIR) -> list[str]:
+    """Every file a build with this profile reads the profile from: the YAML
+    files (itself and those it extends) and the files they refer to. For
+    Snakemake inputs: never raises, a broken profile is reported by the step
+    that loads it."""
+    profiles_dir = Path(profiles_dir)
+    try:
+        files = [str(path) for path, _ in _chain(profile_path(profile, profiles_dir), profiles_dir)]
+        return files + [
+            f
+            for f in referenced_files(load_profile(profile, profiles_dir=profiles_dir))
+            if Path(f).is_file()
+        ]
+    except (InputError, OSError):  # the step that loads the profile says what is wrong
+        path = profile_path(profile, profiles_dir)
+        return [str(path)] if path.is_file() else []
