@@ -28,7 +28,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", ".snakemake", "results", "logs", "__pycache__", ".pytest_cache", ".ruff_cache"
+    ".git",
+    ".venv",
+    ".snakemake",
+    ".build",
+    "results",
+    "logs",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
 )
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]$")
 STARTED = re.compile(r"^(?:local)?rule (\w+):$")

@@ -3,7 +3,7 @@
 Pure functions, no Snakemake object: a rule's script reads its
 ``snakemake.input/output/params`` and calls :func:`build_docx` and
 :func:`build_pdf`. Both run pandoc (from ``pypandoc-binary``) with the defaults
-files in ``manuscript/pandoc/`` and citeproc; the PDF is typeset by the typst
+files in ``layout/defaults/`` and citeproc; the PDF is typeset by the typst
 Python binding from pandoc's typst output. See ``docs/pandoc-and-typst.md``.
 
 Run from the project root: image paths in the Markdown are relative to it
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 #: common.yaml, docx.yaml and typst.yaml (they find the filters and templates
 #: relative to themselves).
-DEFAULTS_DIR = PROJECT_DIR / "manuscript" / "pandoc"
+DEFAULTS_DIR = PROJECT_DIR / "layout" / "defaults"
 
 #: Pandoc warning types that do not fail a build, because the output is right
 #: anyway: a language without pandoc translations falls back to English terms,
@@ -232,7 +232,7 @@ def build_docx(
     """Markdown manuscript -> DOCX (citeproc, numbered captions, Word styles).
 
     ``csl``: a style name or path, see :func:`resolve_csl`. ``reference_docx``
-    overrides the one named in ``docx.yaml`` (manuscript/templates/reference.docx),
+    overrides the one named in ``docx.yaml`` (layout/templates/reference.docx),
     e.g. a journal's own template. ``timestamp`` (Unix seconds or datetime)
     becomes SOURCE_DATE_EPOCH, so the same input gives the same bytes.
     ``extra_defaults``: more pandoc defaults files, read last (e.g. a journal

@@ -76,11 +76,13 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 # Okabe-Ito palette (yellow left out: too pale on white), one colour per design.
-DESIGN_COLOURS: dict[str, str] = dict(zip(
-    DESIGN_ORDER,
-    ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999"],
-    strict=True,
-))
+DESIGN_COLOURS: dict[str, str] = dict(
+    zip(
+        DESIGN_ORDER,
+        ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999"],
+        strict=True,
+    )
+)
 
 VALUES_GROUP_ORDER = ("intervention", "single_group", "not_stated")
 VALUES_GROUP_STYLE = {  # marker, colour
@@ -154,8 +156,10 @@ def _new_figure(height_in: float) -> Figure:
 
 
 def _design_handles(codes: list[str], language: str, alpha: float = 1.0) -> list[Patch]:
-    return [Patch(facecolor=DESIGN_COLOURS[code], alpha=alpha, label=design_label(code, language))
-            for code in codes]
+    return [
+        Patch(facecolor=DESIGN_COLOURS[code], alpha=alpha, label=design_label(code, language))
+        for code in codes
+    ]
 
 
 def _sorted_by_year(frame: pd.DataFrame) -> pd.DataFrame:
@@ -186,9 +190,17 @@ def plot_studies_by_year(studies: pd.DataFrame, language: str) -> Figure:
         bottom = np.zeros(len(counts))
         for code in counts.columns:
             heights = counts[code].to_numpy()
-            ax.bar(counts.index, heights, bottom=bottom, width=0.7, color=DESIGN_COLOURS[code],
-                   edgecolor="white", linewidth=0.5, label=design_label(code, language),
-                   gid=f"design:{code}")
+            ax.bar(
+                counts.index,
+                heights,
+                bottom=bottom,
+                width=0.7,
+                color=DESIGN_COLOURS[code],
+                edgecolor="white",
+                linewidth=0.5,
+                label=design_label(code, language),
+                gid=f"design:{code}",
+            )
             bottom += heights
         ax.set_xticks(list(counts.index))
         ax.set_xlabel(labels["year"])
@@ -197,8 +209,12 @@ def plot_studies_by_year(studies: pd.DataFrame, language: str) -> Figure:
         ax.set_ylim(0, max(1, bottom.max() if len(bottom) else 1) * 1.08)
         ax.grid(axis="y", linewidth=0.4, alpha=0.5)
         ax.set_axisbelow(True)
-        fig.legend(handles=_design_handles(list(counts.columns), language),
-                   title=labels["design"], loc="outside lower center", ncols=2)
+        fig.legend(
+            handles=_design_handles(list(counts.columns), language),
+            title=labels["design"],
+            loc="outside lower center",
+            ncols=2,
+        )
     return fig
 
 
@@ -211,8 +227,9 @@ def plot_sample_sizes(studies: pd.DataFrame, language: str) -> Figure:
     with style_context():
         fig = _new_figure(_rows_height(len(rows), 1.9))
         ax = fig.add_subplot()
-        bars = ax.barh(np.arange(len(rows)), sizes, height=0.7,
-                       color=[DESIGN_COLOURS[code] for code in codes])
+        bars = ax.barh(
+            np.arange(len(rows)), sizes, height=0.7, color=[DESIGN_COLOURS[code] for code in codes]
+        )
         ax.bar_label(bars, labels=[str(int(size)) for size in sizes], padding=2, fontsize=8)
         ax.set_yticks(np.arange(len(rows)), study_labels(rows))
         ax.invert_yaxis()  # earliest study at the top
@@ -220,8 +237,12 @@ def plot_sample_sizes(studies: pd.DataFrame, language: str) -> Figure:
         ax.set_xlim(0, max(1, sizes.max() if len(sizes) else 1) * 1.12)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
         ax.tick_params(axis="y", length=0)
-        fig.legend(handles=_design_handles(designs_present(rows["design"]), language),
-                   title=labels["design"], loc="outside lower center", ncols=2)
+        fig.legend(
+            handles=_design_handles(designs_present(rows["design"]), language),
+            title=labels["design"],
+            loc="outside lower center",
+            ncols=2,
+        )
     return fig
 
 
@@ -234,32 +255,64 @@ def plot_before_after_ratios(ratios: pd.DataFrame, language: str) -> Figure:
         ax = fig.add_subplot()
         ax.set_xscale("log")
         ax.set_xlabel(labels["ratio"])
-        reference = ax.axvline(1.0, color="#333333", linestyle="--", linewidth=0.8,
-                               label=labels["reference"], gid="reference")
+        reference = ax.axvline(
+            1.0,
+            color="#333333",
+            linestyle="--",
+            linewidth=0.8,
+            label=labels["reference"],
+            gid="reference",
+        )
         if rows.empty:
             ax.set_xlim(0.5, 2.0)
             ax.set_yticks([])
-            ax.text(0.5, 0.5, labels["no_ratios"], transform=ax.transAxes, ha="center",
-                    va="center", wrap=True, gid="note", zorder=3,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 4})
+            ax.text(
+                0.5,
+                0.5,
+                labels["no_ratios"],
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                wrap=True,
+                gid="note",
+                zorder=3,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 4},
+            )
             _log_ticks(ax, language)
             return fig
         y = np.arange(len(rows))
         values = rows["ratio"].astype(float).to_numpy()
-        groups = rows["values_group"].astype(object).where(rows["values_group"].notna(),
-                                                           "not_stated")
+        groups = (
+            rows["values_group"].astype(object).where(rows["values_group"].notna(), "not_stated")
+        )
         handles = []
         for group in VALUES_GROUP_ORDER:
             chosen = (groups == group).to_numpy()
             if not chosen.any():
                 continue
             marker, colour = VALUES_GROUP_STYLE[group]
-            handles.append(ax.scatter(values[chosen], y[chosen], marker=marker, s=36,
-                                      color=colour, zorder=3, label=labels[group],
-                                      gid=f"values_group:{group}"))
+            handles.append(
+                ax.scatter(
+                    values[chosen],
+                    y[chosen],
+                    marker=marker,
+                    s=36,
+                    color=colour,
+                    zorder=3,
+                    label=labels[group],
+                    gid=f"values_group:{group}",
+                )
+            )
         for value, row in zip(values, y, strict=True):
-            ax.annotate(format_number(value, language, 2), (value, row), xytext=(6, 0),
-                        textcoords="offset points", va="center", ha="left", fontsize=8)
+            ax.annotate(
+                format_number(value, language, 2),
+                (value, row),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                fontsize=8,
+            )
         ax.set_yticks(y, study_labels(rows))
         ax.set_ylim(len(rows) - 0.4, -0.6)  # earliest study at the top
         ax.tick_params(axis="y", length=0)
@@ -268,16 +321,19 @@ def plot_before_after_ratios(ratios: pd.DataFrame, language: str) -> Figure:
         ax.grid(axis="x", which="major", linewidth=0.4, alpha=0.5)
         ax.set_axisbelow(True)
         _log_ticks(ax, language)
-        fig.legend(handles=[*handles, reference], title=labels["values_group"],
-                   loc="outside lower center", ncols=2)
+        fig.legend(
+            handles=[*handles, reference],
+            title=labels["values_group"],
+            loc="outside lower center",
+            ncols=2,
+        )
     return fig
 
 
 def _log_ticks(ax, language: str) -> None:
     """Ticks at 1, 2, 5 x 10^k, written as plain numbers in the locale's format."""
     ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda value, _pos: format_number(value, language)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(value, language)))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
@@ -320,8 +376,14 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
         start = 0
         for end in range(1, len(rows) + 1):  # one shaded band per run of a design
             if end == len(rows) or codes[end] != codes[start]:
-                ax.axhspan(start - 0.5, end - 0.5, color=DESIGN_COLOURS[codes[start]],
-                           alpha=BAND_ALPHA, linewidth=0, gid=f"band:{codes[start]}")
+                ax.axhspan(
+                    start - 0.5,
+                    end - 0.5,
+                    color=DESIGN_COLOURS[codes[start]],
+                    alpha=BAND_ALPHA,
+                    linewidth=0,
+                    gid=f"band:{codes[start]}",
+                )
                 if start:
                     ax.axhline(start - 0.5, color="white", linewidth=1.5)
                 start = end
@@ -331,11 +393,18 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
             chosen = (rows["direction"] == direction).to_numpy()
             if not chosen.any():
                 continue
-            ax.scatter(np.ones(chosen.sum()), y[chosen], s=marker_areas(sizes[chosen], largest),
-                       marker=DIRECTION_MARKERS[direction],
-                       facecolors="none" if direction == "unclear" else "black",
-                       edgecolors="black", linewidths=1.0, zorder=3, label=labels[direction],
-                       gid=f"direction:{direction}")
+            ax.scatter(
+                np.ones(chosen.sum()),
+                y[chosen],
+                s=marker_areas(sizes[chosen], largest),
+                marker=DIRECTION_MARKERS[direction],
+                facecolors="none" if direction == "unclear" else "black",
+                edgecolors="black",
+                linewidths=1.0,
+                zorder=3,
+                label=labels[direction],
+                gid=f"direction:{direction}",
+            )
         ax.set_xlim(-0.6, 1.6)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xticks([0, 1], [labels["n"], labels["direction"]])
@@ -345,21 +414,53 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
         for spine in ax.spines.values():
             spine.set_visible(False)
 
-        symbols = [Line2D([], [], linestyle="none", marker=DIRECTION_MARKERS[d], markersize=7,
-                          markerfacecolor="none" if d == "unclear" else "black",
-                          markeredgecolor="black", label=labels[d])
-                   for d in DIRECTION_ORDER if (rows["direction"] == d).any()]
-        examples = sorted({int(sizes.min()), int(np.median(sizes)), int(sizes.max())}) \
-            if len(sizes) else []
-        size_keys = [Line2D([], [], linestyle="none", marker="s", markerfacecolor="#9a9a9a",
-                            markeredgecolor="#9a9a9a",
-                            markersize=float(np.sqrt(marker_areas(np.array([n]), largest)[0])),
-                            label=f"n = {n}") for n in examples]
-        fig.legend(handles=symbols + size_keys, title=labels["direction"],
-                   loc="outside right upper", alignment="left", labelspacing=0.9)
-        fig.legend(handles=_design_handles(designs_present(rows["design"]), language,
-                                           alpha=BAND_ALPHA + 0.1),
-                   title=labels["design"], loc="outside lower center", ncols=2)
+        symbols = [
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=DIRECTION_MARKERS[d],
+                markersize=7,
+                markerfacecolor="none" if d == "unclear" else "black",
+                markeredgecolor="black",
+                label=labels[d],
+            )
+            for d in DIRECTION_ORDER
+            if (rows["direction"] == d).any()
+        ]
+        examples = (
+            sorted({int(sizes.min()), int(np.median(sizes)), int(sizes.max())})
+            if len(sizes)
+            else []
+        )
+        size_keys = [
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="s",
+                markerfacecolor="#9a9a9a",
+                markeredgecolor="#9a9a9a",
+                markersize=float(np.sqrt(marker_areas(np.array([n]), largest)[0])),
+                label=f"n = {n}",
+            )
+            for n in examples
+        ]
+        fig.legend(
+            handles=symbols + size_keys,
+            title=labels["direction"],
+            loc="outside right upper",
+            alignment="left",
+            labelspacing=0.9,
+        )
+        fig.legend(
+            handles=_design_handles(
+                designs_present(rows["design"]), language, alpha=BAND_ALPHA + 0.1
+            ),
+            title=labels["design"],
+            loc="outside lower center",
+            ncols=2,
+        )
     return fig
 
 
@@ -382,8 +483,9 @@ PNG_METADATA = {"Software": None}
 PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None}
 
 
-def save_figure(fig: Figure, png_path: str | os.PathLike, pdf_path: str | os.PathLike,
-                dpi: int = 300) -> None:
+def save_figure(
+    fig: Figure, png_path: str | os.PathLike, pdf_path: str | os.PathLike, dpi: int = 300
+) -> None:
     """Write a PNG (dpi) and a vector PDF with reproducible bytes, then close the figure.
 
     Each file is written to a temporary file in its own folder and renamed into

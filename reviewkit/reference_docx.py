@@ -10,7 +10,7 @@ the current time).
 
 Regenerate the committed file (from the project root)::
 
-    python -m reviewkit.reference_docx manuscript/templates/reference.docx
+    python -m reviewkit.reference_docx layout/templates/reference.docx
     python -m reviewkit.reference_docx out.docx --line-spacing 2 --line-numbers
 """
 

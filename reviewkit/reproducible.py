@@ -18,7 +18,10 @@ def build_epoch(inputs: Sequence[str], cwd: str | None = None) -> int:
     try:
         stamp = subprocess.run(
             ["git", "log", "-1", "--format=%ct", "--", *inputs],
-            capture_output=True, text=True, check=True, cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=cwd,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         stamp = ""

@@ -173,9 +173,7 @@ def derive_effect(row: pd.Series, settings: SynthesisSettings) -> DerivedEffect:
         return DerivedEffect(study, None, None, given, reason="direction of effect not reported")
     comparison, assumed = p_comparison(row)
     if comparison is None:
-        return DerivedEffect(
-            study, None, None, given, reason=REASON_NO_CONTROL_STATED
-        )
+        return DerivedEffect(study, None, None, given, reason=REASON_NO_CONTROL_STATED)
     given["direction"] = "increase" if sign > 0 else "decrease"
     if comparison == "within":
         n = int(row["n_total"])

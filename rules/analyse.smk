@@ -1,7 +1,7 @@
 rule summarise_studies:
     """Counts, medians and ratios that the text's placeholders are filled from."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
     output:
@@ -17,7 +17,7 @@ rule summarise_studies:
 rule synthesis_table:
     """The review's Table 1 regenerated from the data, as CSV and as Markdown."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
     output:

@@ -28,11 +28,16 @@ if config["risk_of_bias"]["tool"] != "none":
 ALL_FIGURES = FIGURES + SYNTHESIS_FIGURES
 
 # The shared package every script imports. Snakemake tracks a step's script but not
-# what it imports, so every step also lists the package's files as input: changing
+# what it imports, so every step takes the package's fingerprint as input: changing
 # reviewkit reruns the steps instead of leaving stale results.
 REVIEWKIT_CODE = sorted(str(path) for path in Path("reviewkit").rglob("*.py"))
+# Build bookkeeping, kept out of results/ (which holds only what the data produce).
+CODE_FINGERPRINT = ".build/reviewkit-code.sha256"
 
 MANUSCRIPT_DIR = Path(config["manuscript_dir"])
+# pandoc defaults, Lua filters and templates: the layout machinery, shared by every
+# manuscript (the author's text lives in MANUSCRIPT_DIR).
+LAYOUT_DIR = Path("layout")
 RUN_STARTED = time.time()
 
 
@@ -53,9 +58,9 @@ def manuscript_templates():
 def pandoc_settings():
     """Defaults files, filters and templates that shape the DOCX and PDF."""
     folders = [
-        MANUSCRIPT_DIR / "pandoc",
-        MANUSCRIPT_DIR / "filters",
-        MANUSCRIPT_DIR / "templates",
+        LAYOUT_DIR / "defaults",
+        LAYOUT_DIR / "filters",
+        LAYOUT_DIR / "templates",
     ]
     return [
         str(path)

@@ -1,7 +1,7 @@
 rule plot_figure:
     """One figure of the manuscript as a 300 dpi PNG and a vector PDF."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
     output:
@@ -23,7 +23,7 @@ rule plot_figure:
 rule plot_synthesis_figure:
     """A synthesis figure (forest, albatross, risk of bias) as 300 dpi PNG and vector PDF."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
         effects=EFFECTS_CSV,

@@ -9,7 +9,7 @@ rule check_manuscript:
     """Check the manuscript against the journal profile (word and keyword limits,
     required declarations) and write the profile's settings for the later steps."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         markdown=MANUSCRIPT_MD,
         metadata=MANUSCRIPT_DIR / "metadata.yaml",
         schema=PROFILE_SCHEMA,
@@ -34,7 +34,7 @@ rule check_manuscript:
 rule reference_docx:
     """The Word reference document of the profile: its styles, page, page and line numbers."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         settings=profile_build("profile.json"),
         profile=profile_inputs,
     output:
@@ -50,10 +50,10 @@ rule reference_docx:
 rule build_docx:
     """The manuscript as a Word file (pandoc, citeproc, the profile's reference DOCX)."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         markdown=MANUSCRIPT_MD,
         bibliography=config["references"],
-        defaults=MANUSCRIPT_DIR / "pandoc" / "common.yaml",
+        defaults=LAYOUT_DIR / "defaults" / "common.yaml",
         settings_files=pandoc_settings(),
         figures=[figure_png(name) for name in ALL_FIGURES],
         settings=profile_build("profile.json"),
@@ -75,10 +75,10 @@ rule build_docx:
 rule build_pdf:
     """The manuscript as a PDF (pandoc to typst, typst's Python binding, no LaTeX)."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         markdown=MANUSCRIPT_MD,
         bibliography=config["references"],
-        defaults=MANUSCRIPT_DIR / "pandoc" / "common.yaml",
+        defaults=LAYOUT_DIR / "defaults" / "common.yaml",
         settings_files=pandoc_settings(),
         figures=[figure_png(name) for name in ALL_FIGURES],
         settings=profile_build("profile.json"),
@@ -98,10 +98,10 @@ rule build_pdf:
 rule build_html:
     """The manuscript as one self-contained HTML file (figures embedded), configured profile."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         markdown=MANUSCRIPT_MD,
         bibliography=config["references"],
-        defaults=MANUSCRIPT_DIR / "pandoc" / "common.yaml",
+        defaults=LAYOUT_DIR / "defaults" / "common.yaml",
         settings_files=pandoc_settings(),
         figures=[figure_png(name) for name in ALL_FIGURES],
         settings=profile_build("profile.json", PROFILE),
@@ -119,7 +119,7 @@ rule build_html:
 rule publish_manuscript:
     """The configured profile's manuscript (DOCX and PDF) in results/manuscript/."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         docx=profile_build("manuscript.docx", PROFILE),
         pdf=profile_build("manuscript.pdf", PROFILE),
     output:

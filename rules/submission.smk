@@ -2,10 +2,10 @@ rule title_page:
     """The title page as its own Word file: authors, affiliations, ORCID iDs,
     corresponding author, counts, keywords and declarations."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         markdown=MANUSCRIPT_MD,
         bibliography=config["references"],
-        defaults=MANUSCRIPT_DIR / "pandoc" / "common.yaml",
+        defaults=LAYOUT_DIR / "defaults" / "common.yaml",
         settings_files=pandoc_settings(),
         settings=profile_build("profile.json"),
         profile_defaults=profile_build("pandoc.yaml"),
@@ -26,10 +26,10 @@ rule title_page:
 rule tables_docx:
     """The manuscript's tables with their captions as editable Word tables."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         markdown=MANUSCRIPT_MD,
         bibliography=config["references"],
-        defaults=MANUSCRIPT_DIR / "pandoc" / "common.yaml",
+        defaults=LAYOUT_DIR / "defaults" / "common.yaml",
         settings_files=pandoc_settings(),
         settings=profile_build("profile.json"),
         profile_defaults=profile_build("pandoc.yaml"),
@@ -50,7 +50,7 @@ rule tables_docx:
 rule figure_files:
     """Each figure as a separate file in the profile's format, resolution and naming."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         checks=profile_build("checks.json"),
         settings=profile_build("profile.json"),
         figures=[figure_png(name) for name in ALL_FIGURES],
@@ -67,7 +67,7 @@ rule figure_files:
 rule supplement:
     """The extracted study data and every derived number as one spreadsheet."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         studies=VALIDATED_STUDIES,
         numbers=derived_numbers,
         tables=result_tables,
@@ -87,7 +87,7 @@ rule submission_package:
     """The submission folder of one journal profile, its manifest and its zip."""
     input:
         unpack(submission_inputs),
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
     output:
         manifest="results/submission/{profile}/MANIFEST.csv",
         zip="results/submission/{profile}.zip",

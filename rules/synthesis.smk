@@ -2,7 +2,7 @@ rule synthesise:
     """Effect sizes, pooled estimates where justified, vote counting and combined
     p-values; every derived effect listed with its inputs and formula."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         studies=VALIDATED_STUDIES,
         schema=STUDIES_SCHEMA,
     output:

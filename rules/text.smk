@@ -1,7 +1,7 @@
 rule render_manuscript:
     """Fill the section templates with the numbers, table and figures of this build."""
     input:
-        code=REVIEWKIT_CODE,
+        code=CODE_FINGERPRINT,
         metadata=MANUSCRIPT_DIR / "metadata.yaml",
         templates=manuscript_templates(),
         summary=SUMMARY_JSON,

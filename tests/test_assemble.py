@@ -29,7 +29,7 @@ from reviewkit.reference_docx import make_reference_docx
 
 FIXTURES = Path(__file__).parent / "fixtures" / "assemble"
 REPO = Path(__file__).resolve().parent.parent
-COMMITTED_REFERENCE = REPO / "manuscript" / "templates" / "reference.docx"
+COMMITTED_REFERENCE = REPO / "layout" / "templates" / "reference.docx"
 TIMESTAMP = 1_700_000_000  # any fixed date
 
 

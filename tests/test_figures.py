@@ -25,20 +25,67 @@ from reviewkit.figures import (
 from reviewkit.summary import before_after_ratios
 
 DTYPES = {
-    "id": "string", "authors": "string", "year": "Int64", "design": "string",
-    "n_total": "Int64", "values_group": "string", "value_before": "Float64",
-    "value_after": "Float64", "value_unit": "string", "effect_direction": "string",
+    "id": "string",
+    "authors": "string",
+    "year": "Int64",
+    "design": "string",
+    "n_total": "Int64",
+    "values_group": "string",
+    "value_before": "Float64",
+    "value_after": "Float64",
+    "value_unit": "string",
+    "effect_direction": "string",
 }
 ROWS = [  # id, authors, year, design, n, values_group, before, after, unit, direction
-    ("enggar2024", "Enggar & Rizkyanti", 2024, "quasi_controlled", 60,
-     "intervention", 120.0, 180.0, "ml", "increase"),
-    ("siregar2020", "Siregar et al.", 2020, "quasi_controlled", 20,
-     "intervention", 305.0, 615.0, "cc", "increase"),
-    ("dewi2020", "Dewi et al.", 2020, "one_group_prepost", 31,
-     "single_group", 0.3, 1.0, "cc", "decrease"),
+    (
+        "enggar2024",
+        "Enggar & Rizkyanti",
+        2024,
+        "quasi_controlled",
+        60,
+        "intervention",
+        120.0,
+        180.0,
+        "ml",
+        "increase",
+    ),
+    (
+        "siregar2020",
+        "Siregar et al.",
+        2020,
+        "quasi_controlled",
+        20,
+        "intervention",
+        305.0,
+        615.0,
+        "cc",
+        "increase",
+    ),
+    (
+        "dewi2020",
+        "Dewi et al.",
+        2020,
+        "one_group_prepost",
+        31,
+        "single_group",
+        0.3,
+        1.0,
+        "cc",
+        "decrease",
+    ),
     ("dahniarti2017", "Dahniarti", 2017, "static_group", 30, None, None, None, None, None),
-    ("pratiwi2018", "Pratiwi", 2018, "one_group_prepost", 35,
-     None, 400.0, 800.0, "ml/hari", "no_change"),
+    (
+        "pratiwi2018",
+        "Pratiwi",
+        2018,
+        "one_group_prepost",
+        35,
+        None,
+        400.0,
+        800.0,
+        "ml/hari",
+        "no_change",
+    ),
     ("rahayu2020", "Rahayu et al.", 2020, "static_group", 38, None, None, None, None, "unclear"),
 ]
 
@@ -72,6 +119,7 @@ def points_by_label(ax, collection) -> dict[str, tuple[float, float]]:
 
 # --- labels and helpers ---------------------------------------------------------------------
 
+
 def test_study_label_and_locale_numbers():
     assert figures.study_label("Enggar & Rizkyanti", 2024) == "Enggar & Rizkyanti (2024)"
     assert figures.format_number(2.016393, "id", 2) == "2,02"
@@ -95,6 +143,7 @@ def test_every_design_has_a_distinct_colour():
 
 
 # --- (a) studies by year ----------------------------------------------------------------------
+
 
 def test_studies_by_year_bar_heights_are_counts_per_year_and_design(studies):
     fig = plot_studies_by_year(studies, "id")
@@ -120,8 +169,10 @@ def test_studies_by_year_bar_heights_are_counts_per_year_and_design(studies):
 def test_studies_by_year_legend_follows_design_order(studies):
     fig = plot_studies_by_year(studies, "en")
     (texts,) = legend_texts(fig)
-    assert texts == [DESIGN_BY_CODE[code].label("en")
-                     for code in ("quasi_controlled", "static_group", "one_group_prepost")]
+    assert texts == [
+        DESIGN_BY_CODE[code].label("en")
+        for code in ("quasi_controlled", "static_group", "one_group_prepost")
+    ]
     assert fig.legends[0].get_title().get_text() == "Study design"
 
 
@@ -134,25 +185,30 @@ def test_studies_per_year_and_design_keeps_empty_years(studies):
 
 # --- (b) sample sizes -------------------------------------------------------------------------
 
+
 def test_sample_size_bars_are_n_total_ordered_by_year_then_authors(studies):
     fig = plot_sample_sizes(studies, "id")
     ax = only_axes(fig)
-    expected = [("Dahniarti (2017)", 30, "static_group"),
-                ("Pratiwi (2018)", 35, "one_group_prepost"),
-                ("Dewi et al. (2020)", 31, "one_group_prepost"),
-                ("Rahayu et al. (2020)", 38, "static_group"),
-                ("Siregar et al. (2020)", 20, "quasi_controlled"),
-                ("Enggar & Rizkyanti (2024)", 60, "quasi_controlled")]
+    expected = [
+        ("Dahniarti (2017)", 30, "static_group"),
+        ("Pratiwi (2018)", 35, "one_group_prepost"),
+        ("Dewi et al. (2020)", 31, "one_group_prepost"),
+        ("Rahayu et al. (2020)", 38, "static_group"),
+        ("Siregar et al. (2020)", 20, "quasi_controlled"),
+        ("Enggar & Rizkyanti (2024)", 60, "quasi_controlled"),
+    ]
     assert tick_labels(ax) == [label for label, _, _ in expected]
     assert [patch.get_width() for patch in ax.patches] == [n for _, n, _ in expected]
     assert [patch.get_facecolor() for patch in ax.patches] == [
-        to_rgba(DESIGN_COLOURS[code]) for _, _, code in expected]
+        to_rgba(DESIGN_COLOURS[code]) for _, _, code in expected
+    ]
     assert [text.get_text() for text in ax.texts] == [str(n) for _, n, _ in expected]
     assert ax.yaxis_inverted()  # first study at the top
     assert ax.get_xlabel() == "Jumlah partisipan"
 
 
 # --- (c) before/after ratios ------------------------------------------------------------------
+
 
 def test_ratio_plot_is_log_scaled_and_plots_after_over_before(studies):
     fig = plot_before_after_ratios(before_after_ratios(studies), "id")
@@ -161,8 +217,11 @@ def test_ratio_plot_is_log_scaled_and_plots_after_over_before(studies):
     plotted = {}
     for collection in ax.collections:
         plotted.update(points_by_label(ax, collection))
-    expected = {figures.study_label(a, y): after / before
-                for _, a, y, _, _, _, before, after, _, _ in ROWS if before is not None}
+    expected = {
+        figures.study_label(a, y): after / before
+        for _, a, y, _, _, _, before, after, _, _ in ROWS
+        if before is not None
+    }
     assert plotted.keys() == expected.keys()  # Dahniarti and Rahayu report no values
     for label, ratio in expected.items():
         assert plotted[label][0] == pytest.approx(ratio)
@@ -198,21 +257,28 @@ def test_ratio_plot_without_rows_shows_a_note(studies):
     fig = make_figure("before_after", no_values, "id")
     ax = only_axes(fig)
     assert [t.get_text() for t in ax.texts] == [
-        "Tidak ada studi yang melaporkan nilai sebelum dan sesudah"]
+        "Tidak ada studi yang melaporkan nilai sebelum dan sesudah"
+    ]
     assert ax.get_xscale() == "log" and ax.get_xlabel()
     fig_en = plot_before_after_ratios(before_after_ratios(no_values), "en")
     assert [t.get_text() for t in only_axes(fig_en).texts] == [
-        "No study reported values before and after"]
+        "No study reported values before and after"
+    ]
 
 
 # --- (d) effect direction ---------------------------------------------------------------------
 
+
 def test_effect_direction_rows_markers_and_sizes(studies):
     ax = only_axes(plot_effect_direction(studies, "id"))
     assert tick_labels(ax) == [  # design order, then year
-        "Siregar et al. (2020)", "Enggar & Rizkyanti (2024)",
-        "Dahniarti (2017)", "Rahayu et al. (2020)",
-        "Pratiwi (2018)", "Dewi et al. (2020)"]
+        "Siregar et al. (2020)",
+        "Enggar & Rizkyanti (2024)",
+        "Dahniarti (2017)",
+        "Rahayu et al. (2020)",
+        "Pratiwi (2018)",
+        "Dewi et al. (2020)",
+    ]
     found, sizes = {}, {}
     for collection in ax.collections:
         direction = collection.get_gid().removeprefix("direction:")
@@ -225,10 +291,13 @@ def test_effect_direction_rows_markers_and_sizes(studies):
             found[label] = direction
             sizes[label] = size
     assert found == {
-        "Siregar et al. (2020)": "increase", "Enggar & Rizkyanti (2024)": "increase",
+        "Siregar et al. (2020)": "increase",
+        "Enggar & Rizkyanti (2024)": "increase",
         "Dahniarti (2017)": "unclear",  # empty effect_direction
-        "Rahayu et al. (2020)": "unclear", "Pratiwi (2018)": "no_change",
-        "Dewi et al. (2020)": "decrease"}
+        "Rahayu et al. (2020)": "unclear",
+        "Pratiwi (2018)": "no_change",
+        "Dewi et al. (2020)": "decrease",
+    }
     # area proportional to n (no study here is small enough to hit the minimum)
     ratio = sizes["Enggar & Rizkyanti (2024)"] / sizes["Dewi et al. (2020)"]
     assert ratio == pytest.approx(60 / 31)
@@ -242,11 +311,14 @@ def test_effect_direction_shades_rows_by_design_and_has_both_legends(studies):
     assert bands == ["band:quasi_controlled", "band:static_group", "band:one_group_prepost"]
     symbols, designs = legend_texts(fig)
     assert symbols[:4] == ["Increase", "No change", "Decrease", "Unclear / not reported"]
-    assert designs == [DESIGN_BY_CODE[c].label("en")
-                       for c in ("quasi_controlled", "static_group", "one_group_prepost")]
+    assert designs == [
+        DESIGN_BY_CODE[c].label("en")
+        for c in ("quasi_controlled", "static_group", "one_group_prepost")
+    ]
 
 
 # --- every figure, both languages -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_make_figure_builds_every_figure_in_both_languages(studies, name):
@@ -260,6 +332,7 @@ def test_make_figure_builds_every_figure_in_both_languages(studies, name):
 
 
 # --- saving ----------------------------------------------------------------------------------
+
 
 def test_save_figure_writes_300_dpi_png_and_pdf_with_reproducible_bytes(studies, tmp_path):
     paths = []

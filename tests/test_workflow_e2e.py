@@ -23,6 +23,7 @@ NOT_COPIED = shutil.ignore_patterns(
     ".git",
     ".venv",
     ".snakemake",
+    ".build",
     "results",
     "logs",
     "__pycache__",
@@ -236,3 +237,15 @@ def test_citation_missing_from_bibliography_is_named(tmp_path):
     result = snakemake(workdir)
     assert result.returncode != 0
     assert 'citation "@tidakada2020" is not in data/references.bib' in result.stderr
+
+
+def test_bcg_example_reports_the_metafor_estimate(tmp_path):
+    """dat.bcg fed to the whole workflow as a review of its own (examples/bcg)."""
+    workdir = copy_project(tmp_path / "review")
+    build(workdir, "--configfile", "examples/bcg/config.yaml")
+    text = docx_text(workdir / DOCX)
+    # metafor: rma(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg)
+    assert "The pooled log risk ratio was -0.7145 (95% CI -1.0669 to -0.3622)" in text
+    assert "I² = 92.22%, τ² = 0.3132" in text
+    assert "Q = 152.2330 on 12 degrees of freedom" in text
+    assert "Aronson" in text and "Comstock" in text  # the trials are in the table and references
