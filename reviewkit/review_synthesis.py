@@ -423,24 +423,26 @@ def synthesise(studies: pd.DataFrame, settings: SynthesisSettings, rob_tool: str
 # --- the supplementary table in the manuscript ---------------------------------------------
 
 COMPARISON_LABELS = {
-    "id": {"between": "Antarkelompok", "within": "Dalam kelompok (pra-pasca)", None: "–"},
-    "en": {"between": "Between groups", "within": "Within group (pre-post)", None: "–"},
+    "id": {"between": "Antarkelompok", "within": "Pra-pasca", None: "–"},
+    "en": {"between": "Between groups", "within": "Pre-post", None: "–"},
 }
+# Short method names for the table; the full formula is in effects.csv and
+# docs/synthesis-engine.md. Pandoc Markdown: g~z~ is g with subscript z.
 METHOD_SHORT = {
     "id": {
-        "hedges_g_from_p": "g Hedges dari nilai p dua kelompok",
-        "smcc_from_p": "g_z (perubahan rerata terstandar) dari nilai p berpasangan",
-        "hedges_g_from_means": "g Hedges dari rerata dan SB",
-        "log_risk_ratio": "log rasio risiko",
-        "log_odds_ratio": "log rasio odds",
+        "hedges_g_from_p": "g dari p",
+        "smcc_from_p": "g~z~ dari p berpasangan",
+        "hedges_g_from_means": "g dari rerata dan SB",
+        "log_risk_ratio": "log RR",
+        "log_odds_ratio": "log OR",
         "risk_difference": "selisih risiko",
     },
     "en": {
-        "hedges_g_from_p": "Hedges' g from a two-group p-value",
-        "smcc_from_p": "g_z (standardised mean change) from a paired p-value",
-        "hedges_g_from_means": "Hedges' g from means and SDs",
-        "log_risk_ratio": "log risk ratio",
-        "log_odds_ratio": "log odds ratio",
+        "hedges_g_from_p": "g from p",
+        "smcc_from_p": "g~z~ from paired p",
+        "hedges_g_from_means": "g from means and SDs",
+        "log_risk_ratio": "log RR",
+        "log_odds_ratio": "log OR",
         "risk_difference": "risk difference",
     },
 }
@@ -521,4 +523,4 @@ def effects_markdown(effects: pd.DataFrame, language: str) -> str:
             ]
         )
     table = pd.DataFrame(rows, columns=EFFECT_HEADERS[language])
-    return to_pipe_table(table, [4, 14, 12, 18, 16, 16, 20])
+    return to_pipe_table(table, [6, 15, 11, 19, 13, 17, 19])

@@ -25,7 +25,7 @@ HEADERS = {
     },
 }
 # Relative column widths for the manuscript (No is narrow, the result wide).
-COLUMN_WIDTHS = {"no": 4, "study": 14, "location": 14, "design": 14, "sample": 10, "result": 30}
+COLUMN_WIDTHS = {"no": 6, "study": 14, "location": 14, "design": 14, "sample": 10, "result": 28}
 
 
 def location(facility: object, region: object) -> str:

@@ -56,8 +56,8 @@ def test_markdown_cites_each_study_and_sets_widths(studies):
     lines = synthesis_table_markdown(studies, "id").splitlines()
     assert len(lines) == 2 + 15
     widths = [len(cell) for cell in lines[1].strip("|").split("|")]
-    assert widths == [4, 14, 14, 14, 10, 30]  # the result column gets the most room
-    assert lines[1].startswith("|:---|:---")  # left-aligned text
+    assert widths == [6, 14, 14, 14, 10, 28]  # the result column gets the most room
+    assert all(cell.startswith(":-") for cell in lines[1].strip("|").split("|"))  # left-aligned
     assert lines[2].startswith("| 1 | @enggar2024 | RSUD Mokopido, Tolitoli |")
 
 
