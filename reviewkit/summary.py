@@ -97,6 +97,7 @@ def summarise(studies: pd.DataFrame) -> dict:
         ),
         "by_design": designs,
         "n_designs": len(designs),
+        "n_with_sd": int((studies["sd_intervention"].notna() | studies["sd_control"].notna()).sum()),
         "by_comparison": count_in_order(comparisons, ["between", "within", "unclear"]),
         "p_reporting": {
             "exact": kinds.count("exact"),
