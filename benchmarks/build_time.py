@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,17 +26,9 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NOT_COPIED = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    ".snakemake",
-    ".build",
-    "results",
-    "logs",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-)
+sys.path.insert(0, str(ROOT))  # run as a plain script from anywhere
+from reviewkit.reproducible import copy_project  # noqa: E402
+
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]$")
 STARTED = re.compile(r"^(?:local)?rule (\w+):$")
 FINISHED = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)")
@@ -77,9 +68,7 @@ def per_rule_seconds(log: str) -> dict[str, float]:
 
 
 def fresh_copy(parent: Path, name: str) -> Path:
-    target = parent / name
-    shutil.copytree(ROOT, target, ignore=NOT_COPIED)
-    return target
+    return copy_project(ROOT, parent / name)
 
 
 def main() -> None:

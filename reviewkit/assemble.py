@@ -216,6 +216,38 @@ def _replace_atomically(data_or_path: bytes | Path, output: Path) -> None:
         os.replace(tmp, output)
 
 
+def _pandoc_to_file(
+    markdown: os.PathLike[str] | str,
+    output: os.PathLike[str] | str,
+    defaults: Sequence[os.PathLike[str] | str],
+    *,
+    bibliography: os.PathLike[str] | str,
+    csl: os.PathLike[str] | str,
+    resource_path: Sequence[os.PathLike[str] | str],
+    extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Run pandoc into a temporary file beside `output`, then move it into place, so a
+    failed build never leaves a half-written document."""
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.stem}.tmp{output.suffix}")
+    try:
+        _pandoc(
+            Path(markdown),
+            tmp,
+            defaults=[Path(path) for path in defaults],
+            bibliography=Path(bibliography),
+            csl=resolve_csl(csl),
+            resource_path=resource_path,
+            extra_args=list(extra_args),
+            env=env,
+        )
+        _replace_atomically(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def build_docx(
     markdown: os.PathLike[str] | str,
     output: os.PathLike[str] | str,
@@ -239,32 +271,19 @@ def build_docx(
     profile's metadata and layout). ``metadata``: values that override the
     document's, e.g. ``{"reviewkit-part": "title-page"}`` (see frontmatter.lua).
     """
-    markdown, output = Path(markdown), Path(output)
-    defaults_dir = Path(defaults_dir)
     extra = [f"--reference-doc={reference_docx}"] if reference_docx is not None else []
-    extra += _metadata_args(metadata)
     if reference_docx is not None and not Path(reference_docx).is_file():
         raise ManuscriptBuildError(f"reference DOCX not found: {reference_docx}")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.stem}.tmp{output.suffix}")
-    try:
-        _pandoc(
-            markdown,
-            tmp,
-            defaults=[
-                defaults_dir / "common.yaml",
-                defaults_dir / "docx.yaml",
-                *map(Path, extra_defaults),
-            ],
-            bibliography=Path(bibliography),
-            csl=resolve_csl(csl),
-            resource_path=resource_path,
-            extra_args=extra,
-            env={"SOURCE_DATE_EPOCH": str(_epoch(timestamp))},
-        )
-        _replace_atomically(tmp, output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    _pandoc_to_file(
+        markdown,
+        output,
+        [Path(defaults_dir) / "common.yaml", Path(defaults_dir) / "docx.yaml", *extra_defaults],
+        bibliography=bibliography,
+        csl=csl,
+        resource_path=resource_path,
+        extra_args=extra + _metadata_args(metadata),
+        env={"SOURCE_DATE_EPOCH": str(_epoch(timestamp))},
+    )
 
 
 # ----------------------------------------------------------------- typst ----
@@ -418,24 +437,12 @@ def build_html(
     ``--standalone --embed-resources``), so the text, citations, numbering
     and front matter are the same.
     """
-    markdown, output = Path(markdown), Path(output)
-    defaults_dir = Path(defaults_dir)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.stem}.tmp{output.suffix}")
-    try:
-        _pandoc(
-            markdown,
-            tmp,
-            defaults=[
-                defaults_dir / "common.yaml",
-                defaults_dir / "html.yaml",
-                *map(Path, extra_defaults),
-            ],
-            bibliography=Path(bibliography),
-            csl=resolve_csl(csl),
-            resource_path=resource_path,
-            extra_args=_metadata_args(metadata),
-        )
-        _replace_atomically(tmp, output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    _pandoc_to_file(
+        markdown,
+        output,
+        [Path(defaults_dir) / "common.yaml", Path(defaults_dir) / "html.yaml", *extra_defaults],
+        bibliography=bibliography,
+        csl=csl,
+        resource_path=resource_path,
+        extra_args=_metadata_args(metadata),
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 # Zip (DOCX) timestamps cannot be older than 1980.
 FALLBACK_EPOCH = 315532800
@@ -26,3 +28,27 @@ def build_epoch(inputs: Sequence[str], cwd: str | None = None) -> int:
     except (OSError, subprocess.CalledProcessError):
         stamp = ""
     return int(stamp) if stamp else FALLBACK_EPOCH
+
+
+# What a build, an install or version control adds to a project folder.
+GENERATED = (
+    ".git",
+    ".venv",
+    ".snakemake",
+    ".build",
+    "results",
+    "logs",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".ruff_cache",
+)
+
+
+def copy_project(source: Path, target: Path, also_skip: Sequence[str] = ()) -> Path:
+    """A copy of the project as a fresh clone has it: nothing built, installed or cached
+    (used by the end-to-end tests and the benchmark so they never touch your results)."""
+    shutil.copytree(
+        source, target, ignore=shutil.ignore_patterns(*GENERATED, *also_skip), dirs_exist_ok=True
+    )
+    return target

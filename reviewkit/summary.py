@@ -97,7 +97,7 @@ def summarise(studies: pd.DataFrame) -> dict:
         ),
         "by_design": designs,
         "n_designs": len(designs),
-        "n_with_sd": int((studies["sd_intervention"].notna() | studies["sd_control"].notna()).sum()),
+        "n_with_sd": int(studies[["sd_intervention", "sd_control"]].notna().any(axis=1).sum()),
         "by_comparison": count_in_order(comparisons, ["between", "within", "unclear"]),
         "p_reporting": {
             "exact": kinds.count("exact"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,22 +15,10 @@ import pypdf
 import pytest
 from conftest import ROOT, read_rows, write_rows
 
+from reviewkit import reproducible
+
 pytestmark = pytest.mark.e2e
 
-# Everything but generated, environment and version-control folders.
-NOT_COPIED = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    ".snakemake",
-    ".build",
-    "results",
-    "logs",
-    "__pycache__",
-    "*.pyc",
-    ".pytest_cache",
-    ".ruff_cache",
-    "tests",
-)
 DOCX = Path("results/manuscript/manuscript.docx")
 PDF = Path("results/manuscript/manuscript.pdf")
 HEADINGS = [
@@ -45,9 +32,8 @@ HEADINGS = [
 
 
 def copy_project(target: Path) -> Path:
-    """The project as a user has it, without anything a build or an install made."""
-    shutil.copytree(ROOT, target, ignore=NOT_COPIED, dirs_exist_ok=True)
-    return target
+    """The project as a fresh clone has it (the tests themselves are not needed there)."""
+    return reproducible.copy_project(ROOT, target, also_skip=["tests"])
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
