@@ -22,6 +22,7 @@ import jinja2
 from reviewkit.designs import DESIGN_BY_CODE
 from reviewkit.errors import InputError
 from reviewkit.numfmt import format_number, format_p, format_percent
+from reviewkit.rob import JUDGEMENT_LABELS
 
 AND_WORD = {"id": "dan", "en": "and"}
 INTERVAL_WORDS = {"id": ("IK", "hingga"), "en": ("CI", "to")}
@@ -86,6 +87,7 @@ def make_environment(template_dir: Path, language: str) -> jinja2.Environment:
             "estimate": lambda entry, decimals=2: estimate_text(entry, language, decimals),
             "interval": lambda low, high, decimals=2: interval_text(low, high, language, decimals),
             "design_label": lambda code: DESIGN_BY_CODE[code].label(language),
+        "rob_label": lambda judgement: JUDGEMENT_LABELS[language][judgement],
             "lcfirst": lambda text: text[:1].lower() + text[1:],  # mid-sentence, keeps "RCT"
             "exp": math.exp,  # back from a log scale (log risk ratio -> risk ratio)
             "year": lambda value: str(int(value)),  # years never take a thousands separator

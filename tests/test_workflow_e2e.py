@@ -235,3 +235,35 @@ def test_bcg_example_reports_the_metafor_estimate(tmp_path):
     assert "I² = 92.22%, τ² = 0.3132" in text
     assert "Q = 152.2330 on 12 degrees of freedom" in text
     assert "Aronson" in text and "Comstock" in text  # the trials are in the table and references
+
+
+def test_recorded_risk_of_bias_appears_in_the_manuscript(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    rows = read_rows()
+    domains = [
+        "confounding",
+        "selection",
+        "classification",
+        "deviations",
+        "missing_data",
+        "measurement",
+        "reporting",
+        "overall",
+    ]
+    judgements = ["low", "some_concerns", "high"]
+    for number, row in enumerate(rows):
+        for offset, domain in enumerate(domains):
+            row[f"rob_{domain}"] = judgements[(number + offset) % 3]
+    write_rows(workdir / "data" / "studies.csv", rows)
+    config = workdir / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  tool: none", "  tool: robins-i"),
+        encoding="utf-8",
+    )
+    build(workdir)
+    text = docx_text(workdir / DOCX)
+    assert "Risiko bias dinilai dengan ROBINS-I" in text
+    assert "5 studi rendah, 5 studi beberapa kekhawatiran dan 5 studi tinggi" in text
+    assert "Gambar 7" in text and "Gambar 8" in text  # traffic light and summary
+    assert (workdir / "results" / "figures" / "rob_summary.png").exists()
+    assert "Risiko bias belum dinilai" not in text
