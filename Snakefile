@@ -8,12 +8,16 @@ build` (which calls snakemake with the pinned environment) or with
 
 from snakemake.utils import min_version, validate
 
+from reviewkit.config_check import check_config
+
 min_version("9.0")
 
 
 configfile: "config.yaml"
 
 
+# Plain one-line messages for mistakes first; then Snakemake fills in the defaults.
+check_config(config, "schemas/config.schema.yaml")
 validate(config, "schemas/config.schema.yaml")
 
 

@@ -68,31 +68,37 @@ def parse_cell(text: str, column_type: str) -> tuple[object, str | None]:
     return text, None
 
 
+def describe_rule(error: jsonschema.ValidationError, shown: str) -> str:
+    """What a value broke, in words people use: '"RCT" is not one of: rct, ...'."""
+    rule = error.validator_value
+    if error.validator == "enum":
+        return f"{shown} is not one of: {', '.join(map(str, rule))}"
+    if error.validator == "minimum":
+        return f"{shown} must be at least {format_plain(rule)}"
+    if error.validator == "exclusiveMinimum":
+        return f"{shown} must be greater than {format_plain(rule)}"
+    if error.validator == "maximum":
+        return f"{shown} must be at most {format_plain(rule)}"
+    if error.validator == "exclusiveMaximum":
+        return f"{shown} must be less than {format_plain(rule)}"
+    if error.validator == "pattern":
+        return f"{shown} does not match the pattern {rule}"
+    return error.message
+
+
 def describe_schema_error(
     error: jsonschema.ValidationError, typed_cells: pd.Series
 ) -> tuple[str, str]:
-    """Map one jsonschema error to (column, message) in words people use.
+    """Map one jsonschema error on a row to (column, message).
 
     The value is quoted as the user typed it ("1,5"), not as parsed.
     """
-    column = str(error.path[0]) if error.path else ""
-    rule = error.validator_value
-    shown = f'"{str(typed_cells.get(column, "")).strip()}"'
-    if error.validator == "enum":
-        return column, f"{shown} is not one of: {', '.join(map(str, rule))}"
-    if error.validator == "minimum":
-        return column, f"{shown} must be at least {format_plain(rule)}"
-    if error.validator == "exclusiveMinimum":
-        return column, f"{shown} must be greater than {format_plain(rule)}"
-    if error.validator == "maximum":
-        return column, f"{shown} must be at most {format_plain(rule)}"
-    if error.validator == "pattern":
-        return column, f"{shown} does not match the pattern {rule}"
     if error.validator == "dependentRequired":
         # jsonschema says: "'value_unit' is a dependency of 'value_before'"
         needed, given = re.findall(r"'([^']+)'", error.message)[:2]
         return needed, f"empty, but a value is required when {given} is given"
-    return column, error.message
+    column = str(error.path[0]) if error.path else ""
+    return column, describe_rule(error, f'"{str(typed_cells.get(column, "")).strip()}"')
 
 
 def format_plain(value: object) -> str:

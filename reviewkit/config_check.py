@@ -1,0 +1,43 @@
+"""Check config.yaml against its schema with one plain line per mistake.
+
+Snakemake's own `validate` (which the Snakefile still calls, to fill in
+defaults) reports a mistake as a schema dump; this says which key, which
+value, and what is allowed, and stops before any rule runs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import jsonschema
+import yaml
+
+from reviewkit.validation import describe_rule
+
+
+def config_problems(config: dict, schema_path: str, source: str = "config.yaml") -> list[str]:
+    with open(schema_path, encoding="utf-8") as handle:
+        schema = yaml.safe_load(handle)
+    problems = []
+    validator = jsonschema.Draft202012Validator(schema)
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
+        key = ".".join(str(part) for part in error.path) or "(top level)"
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            allowed = ", ".join(error.schema.get("properties", {}))
+            problems += [
+                f'{source}: key "{name}" is not known here; expected one of: {allowed}'
+                for name in extra
+            ]
+            continue
+        problems.append(f"{source}: {key}: {describe_rule(error, repr(error.instance))}")
+    return problems
+
+
+def check_config(config: dict, schema_path: str, source: str = "config.yaml") -> None:
+    """Print every problem and exit with status 1 when config.yaml has a mistake."""
+    problems = config_problems(config, schema_path, source)
+    if problems:
+        for line in problems:
+            print(f"ERROR: {line}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,55 @@
+"""config.yaml mistakes: one plain line each, before any rule runs."""
+
+import subprocess
+import sys
+
+import yaml
+from conftest import ROOT
+
+from reviewkit.config_check import config_problems
+
+SCHEMA = str(ROOT / "schemas" / "config.schema.yaml")
+
+
+def shipped_config() -> dict:
+    return yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_shipped_configs_are_valid():
+    assert config_problems(shipped_config(), SCHEMA) == []
+    bcg = yaml.safe_load((ROOT / "examples" / "bcg" / "config.yaml").read_text())
+    assert config_problems(bcg, SCHEMA) == []
+
+
+def test_mistakes_name_the_key_the_value_and_what_is_allowed():
+    config = shipped_config()
+    config["language"] = "fr"
+    config["languag"] = "en"
+    config["synthesis"]["min_studies_to_pool"] = 1
+    config["synthesis"]["estimator"] = "PM"
+    assert config_problems(config, SCHEMA) == [
+        'config.yaml: key "languag" is not known here; expected one of: studies, references, '
+        "inclusion, language, csl, manuscript_dir, profile, synthesis, risk_of_bias",
+        "config.yaml: language: 'fr' is not one of: id, en",
+        "config.yaml: synthesis.estimator: 'PM' is not one of: REML, DL",
+        "config.yaml: synthesis.min_studies_to_pool: 1 must be at least 2",
+    ]
+
+
+def test_snakemake_stops_with_the_message_and_no_traceback(tmp_path):
+    config = shipped_config()
+    config["risk_of_bias"]["tool"] = "rob3"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert (
+        "ERROR: config.yaml: risk_of_bias.tool: 'rob3' is not one of: none, rob2, robins-i, "
+        "jbi-quasi" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
