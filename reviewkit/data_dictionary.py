@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from reviewkit.rob import TOOLS
 from reviewkit.validation import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +64,14 @@ def data_dictionary(schema: dict) -> str:
             f"- `{key}` needs {', '.join(f'`{v}`' for v in needs)}"
             for key, needs in dependent.items()
         ]
+    lines += ["", "## Risk-of-bias columns", ""]
+    for pattern, spec in schema.get("patternProperties", {}).items():
+        lines += [" ".join(spec.get("description", "").split()),
+                  f"Column names match `{pattern}`; values: {allowed_values(spec)}.", ""]
+    for tool in TOOLS.values():
+        labels = tool.domain_labels("en")
+        columns = ", ".join(f"`{name}` ({labels[name]})" for name in tool.columns())
+        lines.append(f"- `risk_of_bias.tool: {tool.code}` ({tool.name}): {columns}")
     return "\n".join(lines) + "\n"
 
 
