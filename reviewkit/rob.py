@@ -87,7 +87,7 @@ TOOLS = {
     ),
     "jbi-quasi": RobTool(
         "jbi-quasi",
-        "JBI (kuasi-eksperimen)",
+        "JBI",
         {
             "cause_effect": {"id": "Q1 Sebab dan akibat jelas", "en": "Q1 Cause and effect clear"},
             "similar_participants": {
