@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,15 +201,21 @@ def check_rules(
     return problems
 
 
-def validate_study_cells(
-    cells: pd.DataFrame, schema: dict, window: InclusionWindow, source: str
+def validate_cells(
+    cells: pd.DataFrame,
+    schema: dict,
+    source: str,
+    extra_rules: Callable[[dict[int, dict]], list[tuple[int, str]]] | None = None,
+    what: str = "rows",
+    item: str = "row",
 ) -> pd.DataFrame:
-    """Validate a frame of text cells; return typed rows or raise InputError with every problem."""
+    """Validate a frame of text cells against a table schema; return typed rows or raise
+    InputError with every problem, in row order. `extra_rules` adds checks across rows."""
     problems = check_columns(cells, schema, source)
     if problems:
         raise InputError(problems)  # row checks make no sense with the wrong columns
     if cells.empty:
-        raise InputError(f"{source}: no studies; expected one row per included study")
+        raise InputError(f"{source}: no {what}; expected one row per {item}")
     validator = jsonschema.Draft202012Validator(schema)
     rows: dict[int, dict] = {}
     row_problems: list[tuple[int, str]] = []
@@ -223,11 +230,12 @@ def validate_study_cells(
                 (row_number, f"{source}: row {row_number}, column {column}: {message}")
             )
         rows[row_number] = row
-    row_problems += check_rules(rows, window, source)
+    if extra_rules is not None:
+        row_problems += extra_rules(rows)
     if row_problems:
         raise InputError(sorted_by_row(row_problems))
     # Optional columns the user left out come back empty, so later steps see every column;
-    # risk-of-bias columns (rob_*) follow in the user's order.
+    # pattern columns (rob_*) follow in the user's order.
     columns = list(schema["properties"]) + [
         name
         for name in cells.columns
@@ -235,6 +243,20 @@ def validate_study_cells(
     ]
     typed = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=columns)
     return typed.astype(column_dtypes(schema, columns))
+
+
+def validate_study_cells(
+    cells: pd.DataFrame, schema: dict, window: InclusionWindow, source: str
+) -> pd.DataFrame:
+    """The study table: the schema plus the review's rules across cells and rows."""
+    return validate_cells(
+        cells,
+        schema,
+        source,
+        lambda rows: check_rules(rows, window, source),
+        "studies",
+        "included study",
+    )
 
 
 def column_dtypes(schema: dict, columns: list[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ SYNTHESIS_TABLE_MD = "results/tables/synthesis_table.md"
 SYNTHESIS_JSON = "results/stats/synthesis.json"
 EFFECTS_CSV = "results/tables/effects.csv"
 EFFECTS_MD = "results/tables/effects.md"
+SUMMARY_OF_FINDINGS_MD = "results/tables/summary_of_findings.md"
 MANUSCRIPT_MD = "results/manuscript/manuscript.md"
 MANUSCRIPT_DOCX = "results/manuscript/manuscript.docx"
 MANUSCRIPT_PDF = "results/manuscript/manuscript.pdf"
@@ -68,6 +69,11 @@ def pandoc_settings():
         for path in sorted(folder.glob("*"))
         if path.is_file()
     ]
+
+
+def summary_of_findings_table():
+    """The GRADE table's Markdown when config.yaml names a judgements file, else nothing."""
+    return [SUMMARY_OF_FINDINGS_MD] if config["summary_of_findings"] else []
 
 
 def inputs_epoch():

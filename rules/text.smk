@@ -8,6 +8,7 @@ rule render_manuscript:
         synthesis=SYNTHESIS_JSON,
         table=SYNTHESIS_TABLE_MD,
         effects_table=EFFECTS_MD,
+        summary_of_findings=summary_of_findings_table(),
         figures=[figure_png(name) for name in ALL_FIGURES],
         bibliography=config["references"],
     output:

@@ -14,6 +14,7 @@ def read_json(path):
 
 def write_manuscript(
     metadata,
+    summary_of_findings,
     summary,
     synthesis,
     table,
@@ -30,6 +31,10 @@ def write_manuscript(
         tables={
             "synthesis": Path(table).read_text(encoding="utf-8"),
             "effects": Path(effects_table).read_text(encoding="utf-8"),
+            # Empty unless config.yaml names a GRADE judgements file.
+            "summary_of_findings": "".join(
+                Path(path).read_text(encoding="utf-8") for path in summary_of_findings
+            ),
         },
         figures=dict(figures),
     )
@@ -43,6 +48,7 @@ if __name__ == "__main__":
     run_step(
         lambda: write_manuscript(
             snakemake.input.metadata,
+            list(snakemake.input.summary_of_findings),
             snakemake.input.summary,
             snakemake.input.synthesis,
             snakemake.input.table,

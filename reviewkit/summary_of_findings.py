@@ -1,0 +1,122 @@
+"""An optional GRADE summary-of-findings table from the review team's judgements.
+
+The judgements come only from the user's file (schemas/summary_of_findings.schema.yaml);
+the number of studies and the pooled effect beside them come from the synthesis,
+so the table cannot drift from the analysis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from reviewkit.numfmt import format_number
+from reviewkit.synthesis_table import to_pipe_table
+from reviewkit.tables_io import read_table_cells
+from reviewkit.validation import load_schema, validate_cells
+
+WORDS = {
+    "id": {
+        "not_serious": "tidak serius",
+        "serious": "serius",
+        "very_serious": "sangat serius",
+        "undetected": "tidak terdeteksi",
+        "strongly_suspected": "sangat dicurigai",
+        "high": "tinggi",
+        "moderate": "sedang",
+        "low": "rendah",
+        "very_low": "sangat rendah",
+        "between": "Antarkelompok",
+        "within": "Pra-pasca",
+        "not_pooled": "tidak digabung",
+    },
+    "en": {
+        "not_serious": "not serious",
+        "serious": "serious",
+        "very_serious": "very serious",
+        "undetected": "undetected",
+        "strongly_suspected": "strongly suspected",
+        "high": "high",
+        "moderate": "moderate",
+        "low": "low",
+        "very_low": "very low",
+        "between": "Between groups",
+        "within": "Pre-post",
+        "not_pooled": "not pooled",
+    },
+}
+HEADERS = {
+    "id": [
+        "Hasil",
+        "Perbandingan",
+        "Studi",
+        "Efek gabungan [IK 95%]",
+        "Risiko bias",
+        "Inkonsistensi",
+        "Ketidaklangsungan",
+        "Ketidaktepatan",
+        "Bias publikasi",
+        "Kepastian",
+        "Alasan",
+    ],
+    "en": [
+        "Outcome",
+        "Comparison",
+        "Studies",
+        "Pooled effect [95% CI]",
+        "Risk of bias",
+        "Inconsistency",
+        "Indirectness",
+        "Imprecision",
+        "Publication bias",
+        "Certainty",
+        "Reasons",
+    ],
+}
+DOMAINS = ["risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias"]
+
+
+def read_judgements(path: Path | str, schema_path: Path | str) -> pd.DataFrame:
+    return validate_cells(
+        read_table_cells(path),
+        load_schema(schema_path),
+        str(path),
+        what="outcomes",
+        item="outcome and comparison",
+    )
+
+
+def pooled_text(group: dict, language: str) -> str:
+    if not group.get("pooled"):
+        return WORDS[language]["not_pooled"]
+    separator = "; " if language == "id" else ", "
+
+    def number(value: float) -> str:
+        return format_number(value, language, 2)
+
+    return (
+        f"{group['measure']} {number(group['estimate'])} "
+        f"[{number(group['ci_low'])}{separator}{number(group['ci_high'])}]"
+    )
+
+
+def summary_of_findings_markdown(judgements: pd.DataFrame, synthesis: dict, language: str) -> str:
+    """The table, one row per outcome and comparison, judgements in words."""
+    words = WORDS[language]
+    rows = []
+    for _, row in judgements.iterrows():
+        group = synthesis["groups"][row["comparison"]]
+        rows.append(
+            [
+                row["outcome"],
+                words[row["comparison"]],
+                format_number(group["k_with_effect"], language),
+                pooled_text(group, language),
+                *(words[row[d]] if not pd.isna(row[d]) else "–" for d in DOMAINS),
+                words[row["certainty"]],
+                row["reasons"] if not pd.isna(row["reasons"]) else "–",
+            ]
+        )
+    table = pd.DataFrame(rows, columns=HEADERS[language])
+    return to_pipe_table(table, [9, 9, 5, 12, 8, 8, 8, 8, 8, 8, 17])

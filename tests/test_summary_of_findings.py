@@ -1,0 +1,102 @@
+"""The optional GRADE table: judgements only from the user's file, numbers from the synthesis."""
+
+import csv
+
+import pytest
+from conftest import ROOT
+
+from reviewkit.errors import InputError
+from reviewkit.summary_of_findings import read_judgements, summary_of_findings_markdown
+
+SCHEMA = ROOT / "schemas" / "summary_of_findings.schema.yaml"
+SYNTHESIS = {
+    "groups": {
+        "between": {
+            "k_with_effect": 3,
+            "pooled": True,
+            "measure": "SMD",
+            "estimate": 0.9592,
+            "ci_low": 0.5269,
+            "ci_high": 1.3915,
+        },
+        "within": {"k_with_effect": 1, "pooled": False, "measure": "SMCC"},
+    }
+}
+
+
+def write(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_judgements_beside_the_synthesis_numbers(tmp_path):
+    path = write(
+        tmp_path / "sof.csv",
+        [
+            {
+                "outcome": "Produksi ASI",
+                "comparison": "between",
+                "risk_of_bias": "serious",
+                "imprecision": "very_serious",
+                "certainty": "very_low",
+                "reasons": "3 studi kecil",
+            },
+            {"outcome": "Produksi ASI", "comparison": "within", "certainty": "very_low"},
+        ],
+    )
+    lines = summary_of_findings_markdown(read_judgements(path, SCHEMA), SYNTHESIS, "id")
+    rows = lines.splitlines()
+    assert rows[0].startswith("| Hasil | Perbandingan | Studi | Efek gabungan [IK 95%] |")
+    assert rows[2] == (
+        "| Produksi ASI | Antarkelompok | 3 | SMD 0,96 [0,53; 1,39] | serius | – | "
+        "– | sangat serius | – | sangat rendah | 3 studi kecil |"
+    )
+    assert "| Pra-pasca | 1 | tidak digabung |" in rows[3]
+
+
+def test_a_judgement_outside_grade_is_named(tmp_path):
+    path = write(
+        tmp_path / "sof.csv",
+        [
+            {"outcome": "Produksi ASI", "comparison": "between", "certainty": "medium"},
+        ],
+    )
+    with pytest.raises(InputError) as caught:
+        read_judgements(path, SCHEMA)
+    assert caught.value.lines == [
+        f'{path}: row 2, column certainty: "medium" is not one of: high, moderate, low, very_low'
+    ]
+
+
+def test_the_table_reaches_the_manuscript(tmp_path):
+    from test_workflow_e2e import DOCX, build, copy_project, docx_text
+
+    workdir = copy_project(tmp_path / "review")
+    write(
+        workdir / "data" / "grade.csv",
+        [
+            {
+                "outcome": "Produksi ASI",
+                "comparison": "between",
+                "risk_of_bias": "serious",
+                "certainty": "low",
+                "reasons": "contoh",
+            },
+        ],
+    )
+    config = workdir / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'summary_of_findings: ""', "summary_of_findings: data/grade.csv"
+        ),
+        encoding="utf-8",
+    )
+    build(workdir)
+    text = docx_text(workdir / DOCX)
+    assert (
+        "Penilaian kepastian bukti menurut GRADE untuk setiap hasil disajikan pada Tabel 2" in text
+    )
+    assert "SMD 0,96 [0,53; 1,39]" in text
