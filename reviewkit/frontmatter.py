@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from reviewkit.assemble import resolve_csl
 from reviewkit.errors import InputError
 from reviewkit.manuscript import load_metadata
 from reviewkit.profiles import DECLARATIONS, load_profile
@@ -322,6 +323,9 @@ def sources_for(manuscript_dir: Path | str, counts: ManuscriptCounts) -> dict[st
     return sources
 
 
+DEFAULT_CSL = "apa"  # APA 7, when neither config.yaml nor the profile names a style
+
+
 def prepare_profile_build(
     *,
     markdown: Path | str,
@@ -341,7 +345,12 @@ def prepare_profile_build(
     defaults and effective citation style (profile.json) and the pandoc
     defaults (pandoc.yaml). Nothing is written when a check fails."""
     settings = load_profile(profile, profiles_dir=profiles_dir, schema_path=schema)
-    settings["csl"] = settings["csl"] or csl
+    # An explicit choice in config.yaml wins over the profile's; with neither, APA 7.
+    settings["csl"] = csl or settings["csl"] or DEFAULT_CSL
+    try:
+        resolve_csl(settings["csl"])
+    except ValueError as error:
+        raise InputError(f"citation style (csl in config.yaml or the profile): {error}") from None
     counts = count_file(markdown)
     report = check_submission(
         counts,

@@ -409,3 +409,26 @@ def test_pdf_has_the_same_front_matter(front_project):
     ):
         assert expected in text, expected
     assert text.index("Pernyataan") < text.index("Daftar Pustaka")
+
+
+def test_an_unknown_citation_style_stops_with_one_line(tmp_path):
+    from reviewkit.errors import InputError
+    from reviewkit.frontmatter import prepare_profile_build
+
+    with pytest.raises(InputError) as caught:
+        prepare_profile_build(
+            markdown=ROOT / "tests" / "fixtures" / "assemble" / "manuscript.md",
+            metadata=ROOT / "manuscript" / "metadata.yaml",
+            profile="sinta-nursing",
+            profiles_dir=ROOT / "profiles",
+            schema=ROOT / "schemas" / "profile.schema.yaml",
+            manuscript_dir=ROOT / "manuscript",
+            language="id",
+            csl="apa7",
+            checks_out=tmp_path / "checks.json",
+            settings_out=tmp_path / "profile.json",
+            defaults_out=tmp_path / "pandoc.yaml",
+        )
+    (line,) = caught.value.lines
+    assert line.startswith("citation style (csl in config.yaml or the profile): CSL style 'apa7'")
+    assert not list(tmp_path.iterdir())  # nothing written

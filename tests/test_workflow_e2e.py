@@ -129,6 +129,7 @@ def test_docx_reference_list(built):
     for author in ["Enggar", "Dewi", "Whittemore", "World Health Organization", "Polit"]:
         assert author in references
     assert "dkk." in text  # APA in Indonesian: "Dewi dkk."
+    assert "(Polit & Beck, 2021; Whittemore & Knafl, 2005)" in text  # APA 7, the profile's
 
 
 def test_pdf_has_the_same_content(built):
@@ -267,3 +268,13 @@ def test_recorded_risk_of_bias_appears_in_the_manuscript(tmp_path):
     assert "Gambar 7" in text and "Gambar 8" in text  # traffic light and summary
     assert (workdir / "results" / "figures" / "rob_summary.png").exists()
     assert "Risiko bias belum dinilai" not in text
+
+
+def test_csl_in_config_overrides_the_profile_style(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    build(workdir, "--config", "csl=nlm-citation-sequence")
+    text = docx_text(workdir / DOCX)
+    # Vancouver: numbered citations in order of first citation, numbered list.
+    assert "tinjauan literatur dengan sintesis naratif dan deskriptif (5,6)." in text
+    assert "6. \tPolit, Beck. 2021." in text[text.rindex("Daftar Pustaka") :]
+    assert "(Polit & Beck, 2021; Whittemore & Knafl, 2005)" not in text
