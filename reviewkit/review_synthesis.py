@@ -131,8 +131,20 @@ def p_comparison(row: pd.Series) -> tuple[str | None, tuple[str, ...]]:
 
 
 def derive_effect(row: pd.Series, settings: SynthesisSettings) -> DerivedEffect:
-    """The best effect size the study's reported numbers allow, in priority order:
-    events per arm, means and SDs per arm, a p-value with direction and sizes."""
+    """The best effect size the study's reported numbers allow, or why there is none.
+
+    The engine refuses inputs its formulas cannot take (e.g. a one-group study of
+    two participants: a paired t needs n >= 3); such a study gets no effect size and
+    the refusal is its recorded reason, instead of stopping the build."""
+    try:
+        return effect_from_reported_numbers(row, settings)
+    except ValueError as refusal:
+        return DerivedEffect(str(row["id"]), None, None, {}, reason=f"no effect size: {refusal}")
+
+
+def effect_from_reported_numbers(row: pd.Series, settings: SynthesisSettings) -> DerivedEffect:
+    """In priority order: events per arm, means and SDs per arm, a p-value with
+    direction and sizes."""
     study = str(row["id"])
     if present(row["events_intervention"]) and present(row["events_control"]):
         e1, e2 = int(row["events_intervention"]), int(row["events_control"])

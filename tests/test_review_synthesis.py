@@ -170,3 +170,16 @@ def test_an_unknown_judgement_is_rejected(tmp_path, seed_rows):
         f'{path}: row 2, column rob_overall: "medium" is not one of: low, some_concerns, high, '
         "critical, no_information"
     ]
+
+
+def test_a_study_too_small_for_a_formula_gets_a_reason_not_a_crash(tmp_path, seed_rows):
+    from conftest import write_rows
+
+    seed_rows[1]["n_total"] = "2"  # Dewi: one group with a p-value; a paired t needs n >= 3
+    path = write_rows(tmp_path / "studies.csv", seed_rows)
+    studies = validate_studies(path, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
+    summary, effects = synthesise(studies, SynthesisSettings())
+    dewi = effects.set_index("id").loc["dewi2020"]
+    assert pd.isna(dewi["yi"])
+    assert dewi["reason_no_effect"].startswith("no effect size: ")
+    assert "dewi2020" not in summary["groups"]["within"]["ids"]
