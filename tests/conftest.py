@@ -27,6 +27,17 @@ def write_rows(
     return path
 
 
+def only_axes(fig):
+    """The figure's single Axes (fails if a figure unexpectedly has more)."""
+    (ax,) = fig.axes
+    return ax
+
+
+def tick_labels(ax, axis: str = "y") -> list[str]:
+    ticks = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [tick.get_text() for tick in ticks]
+
+
 @pytest.fixture
 def seed_rows() -> list[dict[str, str]]:
     """The example review's rows as text, fresh for each test to modify."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import only_axes, tick_labels
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.markers import MarkerStyle
@@ -93,16 +94,6 @@ ROWS = [  # id, authors, year, design, n, values_group, before, after, unit, dir
 @pytest.fixture
 def studies() -> pd.DataFrame:
     return pd.DataFrame(ROWS, columns=list(DTYPES)).astype(DTYPES)
-
-
-def only_axes(fig: Figure):
-    (ax,) = fig.axes
-    return ax
-
-
-def tick_labels(ax, axis: str = "y") -> list[str]:
-    ticks = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
-    return [tick.get_text() for tick in ticks]
 
 
 def legend_texts(fig: Figure) -> list[list[str]]:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import only_axes, tick_labels
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import same_color, to_rgba
 from matplotlib.figure import Figure
@@ -190,16 +191,6 @@ def by_gid(fig: Figure, gid: str):
 
 def gids(fig: Figure, prefix: str) -> list[str]:
     return [a.get_gid() for a in fig.findobj(lambda a: str(a.get_gid()).startswith(prefix))]
-
-
-def only_axes(fig: Figure):
-    (ax,) = fig.axes
-    return ax
-
-
-def tick_labels(ax, axis: str = "y") -> list[str]:
-    ticks = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
-    return [tick.get_text() for tick in ticks]
 
 
 def row_of(ax, label: str) -> float:
