@@ -62,7 +62,7 @@ from scipy.stats import norm
 
 from reviewkit.designs import DESIGN_BY_CODE, DESIGN_ORDER
 from reviewkit.figures import DESIGN_COLOURS, LANGUAGES, WIDTH_IN, style_context
-from reviewkit.numfmt import format_number
+from reviewkit.numfmt import format_number, format_percent
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
@@ -70,18 +70,18 @@ LABELS: dict[str, dict[str, str]] = {
         "group:within": "Dalam kelompok (pra-pasca)",
         "group:unclear": "Kontrol tidak jelas",
         "group:other": "Lainnya",
-        "ci": "IK 95%",
+        "ci": "IK {level}",
         "n": "n",
         "effect": "Efek",
         "random": "Efek acak ({method})",
         "fixed": "Efek tetap",
-        "pi_row": "Interval prediksi 95%",
+        "pi_row": "Interval prediksi {level}",
         "not_pooled": "tidak digabung (k = {k})",
         "no_effects": "Tidak ada studi dengan ukuran efek yang dapat dihitung",
-        "study_effect": "Efek studi dan IK 95% (luas kotak sebanding bobot)",
+        "study_effect": "Efek studi dan IK {level} (luas kotak sebanding bobot)",
         "imputed": "Efek dari p yang dilaporkan sebagai batas (mis. p < 0,05): konservatif",
-        "diamond": "Estimasi gabungan dan IK 95%",
-        "pi": "Interval prediksi 95%",
+        "diamond": "Estimasi gabungan dan IK {level}",
+        "pi": "Interval prediksi {level}",
         "p_axis": "Nilai p dua sisi (skala log)",
         "n_axis": "Jumlah partisipan (skala log)",
         "favours_intervention": "← Mendukung intervensi (atau peningkatan)",
@@ -104,18 +104,18 @@ LABELS: dict[str, dict[str, str]] = {
         "group:within": "Within group (pre-post)",
         "group:unclear": "Control unclear",
         "group:other": "Other",
-        "ci": "95% CI",
+        "ci": "{level} CI",
         "n": "n",
         "effect": "Effect",
         "random": "Random effects ({method})",
         "fixed": "Fixed effect",
-        "pi_row": "95% prediction interval",
+        "pi_row": "{level} prediction interval",
         "not_pooled": "not pooled (k = {k})",
         "no_effects": "No study has an effect size that could be derived",
-        "study_effect": "Study effect and 95% CI (box area proportional to weight)",
+        "study_effect": "Study effect and {level} CI (box area proportional to weight)",
         "imputed": "Effect from a p reported as a bound (e.g. p < 0.05): conservative",
-        "diamond": "Pooled estimate and 95% CI",
-        "pi": "95% prediction interval",
+        "diamond": "Pooled estimate and {level} CI",
+        "pi": "{level} prediction interval",
         "p_axis": "Two-sided p value (log scale)",
         "n_axis": "Total participants (log scale)",
         "favours_intervention": "← Favours intervention (or increase)",
@@ -258,10 +258,12 @@ OVERALL_COLUMNS = ("overall", "rob_overall")
 DOMAIN_CODE = re.compile(r"^([A-Z]{1,2}\d+)[\s:.)-]+(.+)$")
 
 
-def _labels(language: str) -> dict[str, str]:
+def _labels(language: str, level: float = 0.95) -> dict[str, str]:
+    """The figure words in one language, intervals named at the analysis' level."""
     if language not in LABELS:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
-    return LABELS[language]
+    percent = format_percent(level, language)
+    return {key: text.replace("{level}", percent) for key, text in LABELS[language].items()}
 
 
 def _new_figure(height_in: float) -> Figure:
@@ -531,6 +533,7 @@ def plot_forest(
     pooled: Mapping[str, Mapping],
     language: str,
     measure_label: str | None = None,
+    level: float = 0.95,
 ) -> Figure:
     """Forest plot of the derived effects, grouped by comparison, pooled only where justified.
 
@@ -538,7 +541,7 @@ def plot_forest(
     the inverse-variance weight within their group (1/(vi + tau²) for a pooled
     group); imputed effects are open squares.
     """
-    labels = _labels(language)
+    labels = _labels(language, level)
     _require(
         effects,
         ["id", "label", "comparison", "measure", "yi", "vi", "ci_low", "ci_high", "n_total"],
@@ -1155,7 +1158,8 @@ def make_synthesis_figure(
 
     if name == "forest":
         rows = effects[effects["vi"].notna()]
-        return plot_forest(rows, summary["groups"], language)
+        level = summary["settings"]["confidence_level"]
+        return plot_forest(rows, summary["groups"], language, level=level)
     if name == "albatross":
         favoured = summary["settings"]["favoured_direction"]
         return plot_albatross(albatross_studies(studies, effects, favoured), language)

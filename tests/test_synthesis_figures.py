@@ -565,3 +565,27 @@ def test_save_figure_writes_each_figure(figure_inputs, tmp_path, name):
 
 def test_label_dictionaries_have_the_same_keys_in_both_languages():
     assert LABELS["id"].keys() == LABELS["en"].keys()
+
+
+def test_forest_names_the_analysis_confidence_level():
+    effects = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "label": ["A (2020)", "B (2021)"],
+            "design": ["rct", "rct"],
+            "comparison": ["between", "between"],
+            "measure": ["SMD", "SMD"],
+            "yi": [0.5, 0.7],
+            "vi": [0.04, 0.05],
+            "ci_low": [0.17, 0.33],
+            "ci_high": [0.83, 1.07],
+            "n_total": [40, 50],
+            "imputed": [False, False],
+            "flags": ["", ""],
+        }
+    )
+    pooled = {"between": {"pooled": False, "k": 2, "measure": "SMD"}}
+    figure = plot_forest(effects, pooled, "id", level=0.9)
+    texts = [text.get_text() for text in figure.findobj(lambda a: hasattr(a, "get_text"))]
+    assert any("IK 90%" in text for text in texts)
+    assert not any("95%" in text for text in texts)
