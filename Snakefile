@@ -1,14 +1,17 @@
-"""Rebuild the review manuscript (DOCX and PDF) from the study table.
+"""Rebuild a review manuscript (DOCX, PDF, HTML) from its study table.
 
-Stages, one file each under rules/: validate the inputs, analyse the studies,
-draw the figures, assemble the manuscript. Run it with `python3 review.py
-build` (which calls snakemake with the pinned environment) or with
-`snakemake --cores 2` inside that environment.
+This file belongs to the tool; the review is the working directory (Snakemake's
+`--directory`, by default the current folder), which holds config.yaml, data/
+and manuscript/ and receives results/ and logs/. Stages, one file each under
+rules/: prepare the data (validate, count, synthesise), draw the figures,
+render the text, assemble the documents, package the submission. Run it with
+`python3 review.py build [--directory REVIEW]`.
 """
 
 from snakemake.utils import min_version, validate
 
 from reviewkit.config_check import check_config
+from reviewkit.paths import CONFIG_SCHEMA
 
 min_version("9.0")
 
@@ -17,14 +20,12 @@ configfile: "config.yaml"
 
 
 # Plain one-line messages for mistakes first; then Snakemake fills in the defaults.
-check_config(config, "schemas/config.schema.yaml")
-validate(config, "schemas/config.schema.yaml")
+check_config(config, CONFIG_SCHEMA)
+validate(config, CONFIG_SCHEMA)
 
 
 include: "rules/common.smk"
-include: "rules/validate.smk"
-include: "rules/analyse.smk"
-include: "rules/synthesis.smk"
+include: "rules/data.smk"
 include: "rules/figures.smk"
 include: "rules/text.smk"
 include: "rules/manuscript.smk"

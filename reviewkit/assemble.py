@@ -31,6 +31,7 @@ from pathlib import Path
 import typst
 
 from reviewkit.errors import InputError
+from reviewkit.paths import LAYOUT_DIR
 
 __all__ = [
     "DEFAULTS_DIR",
@@ -47,10 +48,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 #: common.yaml, docx.yaml and typst.yaml (they find the filters and templates
 #: relative to themselves).
-DEFAULTS_DIR = PROJECT_DIR / "layout" / "defaults"
+DEFAULTS_DIR = LAYOUT_DIR / "defaults"
 
 #: Pandoc warning types that do not fail a build, because the output is right
 #: anyway: a language without pandoc translations falls back to English terms,

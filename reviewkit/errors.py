@@ -1,8 +1,10 @@
-"""Errors caused by the user's input, reported without a traceback."""
+"""Errors caused by the user's input, reported without a traceback, and step logs."""
 
 from __future__ import annotations
 
+import logging
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -17,21 +19,62 @@ class InputError(Exception):
         super().__init__("\n".join(lines))
 
 
+#: How many problems one step reports before it only counts the rest: a file of
+#: 100,000 bad rows should not print 100,000 lines.
+MAX_REPORTED_LINES = 50
+
+
+def capped(lines: list[str], limit: int = MAX_REPORTED_LINES) -> list[str]:
+    """The first ``limit`` lines, then one line saying how many more there are."""
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], f"... and {len(lines) - limit:,} more problems of this kind"]
+
+
+class _Prefixed(logging.Formatter):
+    """'WARNING: text' / 'ERROR: text'; plain text for INFO (the step's own messages)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname}: {message}"
+        return message
+
+
+def configure_logging(log_path: str | Path | None) -> list[logging.Handler]:
+    """Send the step's messages to its log file (everything) and to the console
+    (warnings and errors); Python warnings become log warnings too."""
+    handlers: list[logging.Handler] = []
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    handlers.append(console)
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(_Prefixed())
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    warnings.simplefilter("default")
+    return handlers
+
+
 def run_step(main: Callable[[], object], log_path: str | Path | None = None) -> None:
-    """Run a workflow step; on an InputError print its lines, log them and exit 1.
+    """Run a workflow step with its log; on an InputError log its lines and exit 1.
 
     Programming errors still raise with a traceback: those are ours to fix,
     and Snakemake shows them in full.
     """
+    configure_logging(log_path)
+    log = logging.getLogger("reviewkit")
     try:
         main()
     except InputError as error:
-        report = "".join(f"ERROR: {line}\n" for line in error.lines)
-        sys.stderr.write(report)
-        if log_path:
-            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-            Path(log_path).write_text(report, encoding="utf-8")
+        for line in capped(error.lines):
+            log.error(line)
+        logging.shutdown()
         sys.exit(1)
-    if log_path:
-        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(log_path).write_text("done\n", encoding="utf-8")
+    log.info("done")
+    logging.shutdown()

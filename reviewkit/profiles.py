@@ -19,6 +19,7 @@ import jsonschema
 import yaml
 
 from reviewkit.errors import InputError
+from reviewkit.paths import PROFILE_SCHEMA, PROFILES_DIR
 
 __all__ = [
     "DECLARATIONS",
@@ -31,9 +32,9 @@ __all__ = [
     "referenced_files",
 ]
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PROFILES_DIR = Path("profiles")
-PROFILE_SCHEMA = PROJECT_DIR / "schemas" / "profile.schema.yaml"
+#: A review's own profiles (``profiles/`` in the review folder) are found before
+#: the ones shipped with the tool, so a journal profile can live with the review.
+REVIEW_PROFILES_DIR = Path("profiles")
 #: The declarations a profile can require, as keys of `declarations:` in
 #: manuscript/metadata.yaml, in the order they are printed.
 DECLARATIONS = (
@@ -55,15 +56,23 @@ def profile_name(profile: str) -> str:
 
 
 def profile_path(profile: str, profiles_dir: Path | str = PROFILES_DIR) -> Path:
-    """The file of a profile given by name (``sinta-nursing``) or by path."""
-    return Path(profile) if _looks_like_path(profile) else Path(profiles_dir) / f"{profile}.yaml"
+    """The file of a profile given by name (``sinta-nursing``) or by path.
+
+    A name is looked up in the review's own ``profiles/`` folder first, then in
+    ``profiles_dir`` (the tool's shipped profiles); a path is relative to the
+    review folder."""
+    if _looks_like_path(profile):
+        return Path(profile)
+    own = REVIEW_PROFILES_DIR / f"{profile}.yaml"
+    if own.is_file() and own.resolve().parent != PROFILES_DIR:
+        return own
+    return Path(profiles_dir) / f"{profile}.yaml"
 
 
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
-        available = (
-            sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
-        )
+        folders = {path.parent, PROFILES_DIR, REVIEW_PROFILES_DIR}
+        available = sorted({p.stem for d in folders if d.is_dir() for p in d.glob("*.yaml")})
         hint = f" (profiles available: {', '.join(available)})" if available else ""
         raise InputError(f"{path}: journal profile not found{hint}")
     try:
@@ -172,7 +181,7 @@ def load_profile(
     for file in referenced_files(merged):
         if not Path(file).exists():
             raise InputError(
-                f"{path}: {file}: no such file or folder (paths are relative to the project folder)"
+                f"{path}: {file}: no such file or folder (paths are relative to the review folder)"
             )
     return merged
 

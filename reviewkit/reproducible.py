@@ -52,3 +52,20 @@ def copy_project(source: Path, target: Path, also_skip: Sequence[str] = ()) -> P
         source, target, ignore=shutil.ignore_patterns(*GENERATED, *also_skip), dirs_exist_ok=True
     )
     return target
+
+
+def code_version(package_dir: Path | None = None) -> str:
+    """A short hash of the package's code and data files (Python, YAML, JSON).
+
+    Given to every step as a parameter, so that Snakemake reruns the steps
+    after the package changes (it tracks a step's script, not what it imports).
+    Hashing a few hundred kilobytes takes milliseconds."""
+    import hashlib
+
+    folder = package_dir or Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in {".py", ".yaml", ".json"} and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -131,26 +131,26 @@ def _raster(png: Path, dpi: int, root: Path) -> Image.Image:
 
 
 def export_figures(
-    figures: Sequence[dict],
+    figures: Sequence[Path | str],
     folder: Path | str,
     *,
     format: str,
     dpi: int,
-    name: str,
     root: Path | str = ".",
 ) -> list[Path]:
-    """Write each figure as its own file, numbered in manuscript order.
+    """Write each figure as its own file in the profile's format, named after the
+    figure (``forest.tif``); the submission package numbers them in manuscript
+    order (:func:`package_parts`), so an edit of the text never reruns this.
 
-    ``figures``: ``{"id": ..., "source": "results/figures/x.png"}`` in
-    document order (reviewkit.wordcount). ``name``: pattern with ``{n}``.
-    Returns the files written.
+    ``figures``: the PNGs (``results/figures/x.png``), each with its vector PDF
+    beside it. Returns the files written.
     """
     folder, root = Path(folder), Path(root)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for number, figure in enumerate(figures, start=1):
-        source = root / figure["source"]
-        target = folder / (name.format(n=number) + FIGURE_EXTENSIONS[format])
+    for figure in figures:
+        source = root / figure
+        target = folder / (source.stem + FIGURE_EXTENSIONS[format])
         if format == "pdf":
             vector = source.with_suffix(".pdf")
             if not vector.is_file():
@@ -394,11 +394,12 @@ def package_parts(
             "png": f"PNG, RGB, {figures['dpi']} dpi",
             "pdf": "PDF, vector",
         }[figures["format"]]
+        extension = FIGURE_EXTENSIONS[figures["format"]]
         for number, figure in enumerate(checks["counts"]["figures"], start=1):
-            name = figures["name"].format(n=number) + FIGURE_EXTENSIONS[figures["format"]]
+            name = figures["name"].format(n=number) + extension
             parts.append(
                 Part(
-                    Path(figures_folder) / name,
+                    Path(figures_folder) / (Path(figure["source"]).stem + extension),
                     name,
                     f"Figure {number} ({figure['id'] or figure['source']}), {detail}",
                 )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.numfmt import format_number
-from reviewkit.synthesis_table import to_pipe_table
+from reviewkit.study_characteristics import to_pipe_table
 from reviewkit.tables_io import read_table_cells
 from reviewkit.validation import load_schema, validate_cells
 

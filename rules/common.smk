@@ -1,44 +1,58 @@
-"""Paths and helpers shared by the rules (no rules here)."""
+"""Paths and helpers shared by the rules (no rules here).
+
+Two folders are involved: the *review folder* (Snakemake's working directory:
+config.yaml, data/, manuscript/, results/, logs/) and the *tool* (this
+workflow: rules, scripts, schemas, layout, profiles), found from this file.
+Paths of the review are relative; paths of the tool are absolute.
+"""
 
 import sys
 import time
 from pathlib import Path
 
-from reviewkit.reproducible import build_epoch
+from reviewkit.paths import LAYOUT_DIR, PROFILES_DIR, PROFILE_SCHEMA, STUDIES_SCHEMA
+from reviewkit.paths import SUMMARY_OF_FINDINGS_SCHEMA
+from reviewkit.profiles import load_profile, profile_name, profile_sources
+from reviewkit.errors import InputError
+from reviewkit.reproducible import build_epoch, code_version
 
+# ------------------------------------------------------------ the review's files
+MANUSCRIPT_DIR = Path(config["manuscript_dir"])
 VALIDATED_STUDIES = "results/data/studies.csv"
 SUMMARY_JSON = "results/stats/summary.json"
-SYNTHESIS_TABLE_CSV = "results/tables/synthesis_table.csv"
-SYNTHESIS_TABLE_MD = "results/tables/synthesis_table.md"
 SYNTHESIS_JSON = "results/stats/synthesis.json"
+STUDY_TABLE_CSV = "results/tables/study_characteristics.csv"
+STUDY_TABLE_MD = "results/tables/study_characteristics.md"
 EFFECTS_CSV = "results/tables/effects.csv"
 EFFECTS_MD = "results/tables/effects.md"
 SUMMARY_OF_FINDINGS_MD = "results/tables/summary_of_findings.md"
 MANUSCRIPT_MD = "results/manuscript/manuscript.md"
 MANUSCRIPT_DOCX = "results/manuscript/manuscript.docx"
 MANUSCRIPT_PDF = "results/manuscript/manuscript.pdf"
-STUDIES_SCHEMA = "schemas/studies.schema.yaml"
+MANUSCRIPT_HTML = "results/manuscript/manuscript.html"
+SUPPLEMENT_XLSX = "results/supplement/supplementary-data.xlsx"
 
-# Figures of the manuscript, by the name reviewkit.figures.make_figure knows.
-FIGURES = ["studies_by_year", "sample_sizes", "effect_direction", "before_after"]
-# Figures of the synthesis (reviewkit.synthesis_figures.make_synthesis_figure); the
+# Figures of the manuscript, by the name reviewkit.figure_set knows; the
 # risk-of-bias figures only when the data hold judgements.
-SYNTHESIS_FIGURES = ["forest", "albatross"]
+FIGURES = [
+    "studies_by_year",
+    "sample_sizes",
+    "effect_direction",
+    "before_after",
+    "forest",
+    "albatross",
+]
 if config["risk_of_bias"]["tool"] != "none":
-    SYNTHESIS_FIGURES += ["rob_traffic_light", "rob_summary"]
-ALL_FIGURES = FIGURES + SYNTHESIS_FIGURES
+    FIGURES += ["rob_traffic_light", "rob_summary"]
 
-# The shared package every script imports. Snakemake tracks a step's script but not
-# what it imports, so every step takes the package's fingerprint as input: changing
-# reviewkit reruns the steps instead of leaving stale results.
-REVIEWKIT_CODE = sorted(str(path) for path in Path("reviewkit").rglob("*.py"))
-# Build bookkeeping, kept out of results/ (which holds only what the data produce).
-CODE_FINGERPRINT = ".build/reviewkit-code.sha256"
-
-MANUSCRIPT_DIR = Path(config["manuscript_dir"])
-# pandoc defaults, Lua filters and templates: the layout machinery, shared by every
-# manuscript (the author's text lives in MANUSCRIPT_DIR).
-LAYOUT_DIR = Path("layout")
+# ------------------------------------------------------------ the tool's files
+# Snakemake reruns a step when its script changes, but not when a module the
+# script imports changes: every step therefore takes the package's version (a
+# hash of its files) as a parameter, and a changed package reruns the steps.
+CODE_VERSION = code_version()
+# The profile chosen in config.yaml (a path there gives its file name stem).
+PROFILE = profile_name(config["profile"])
+SUBMISSION_ZIP = f"results/submission/{PROFILE}.zip"
 RUN_STARTED = time.time()
 
 
@@ -46,23 +60,23 @@ def figure_png(name):
     return f"results/figures/{name}.png"
 
 
+def figure_pdf(name):
+    return f"results/figures/{name}.pdf"
+
+
 def manuscript_templates():
     """Every file the manuscript text is rendered from."""
     files = [
         MANUSCRIPT_DIR / "metadata.yaml",
         *sorted((MANUSCRIPT_DIR / "sections").glob("*.md")),
+        *sorted(MANUSCRIPT_DIR.glob("abstract.*.md")),
     ]
-    files += [MANUSCRIPT_DIR / name for name in ("abstract.id.md", "abstract.en.md")]
     return [str(path) for path in files if path.exists()]
 
 
 def pandoc_settings():
-    """Defaults files, filters and templates that shape the DOCX and PDF."""
-    folders = [
-        LAYOUT_DIR / "defaults",
-        LAYOUT_DIR / "filters",
-        LAYOUT_DIR / "templates",
-    ]
+    """Defaults files, filters and templates that shape the DOCX, PDF and HTML."""
+    folders = [LAYOUT_DIR / name for name in ("defaults", "filters", "templates")]
     return [
         str(path)
         for folder in folders
@@ -71,9 +85,9 @@ def pandoc_settings():
     ]
 
 
-def summary_of_findings_table():
-    """The GRADE table's Markdown when config.yaml names a judgements file, else nothing."""
-    return [SUMMARY_OF_FINDINGS_MD] if config["summary_of_findings"] else []
+def summary_of_findings_input():
+    """The user's GRADE judgements file when config.yaml names one, else nothing."""
+    return [config["summary_of_findings"]] if config["summary_of_findings"] else []
 
 
 def inputs_epoch():
@@ -81,6 +95,69 @@ def inputs_epoch():
     return build_epoch(
         [config["studies"], config["references"], str(MANUSCRIPT_DIR), "config.yaml"]
     )
+
+
+# ------------------------------------------------------------ journal profiles
+def profile_dir(profile="{profile}"):
+    """Intermediate files of one profile: results/profiles/<profile>/."""
+    return f"results/profiles/{profile}"
+
+
+def profile_argument(name):
+    """The profile as reviewkit.profiles takes it: the configured value (a name or
+    a path) for the configured profile, else a profile name."""
+    return config["profile"] if name == PROFILE else name
+
+
+def profile_setting(wildcards):
+    return profile_argument(wildcards.profile)
+
+
+def profile_inputs(wildcards):
+    """The profile's YAML files and the Word template, CSL file and fonts it names."""
+    return profile_sources(profile_argument(wildcards.profile), PROFILES_DIR)
+
+
+def configured_profile_inputs():
+    return profile_sources(config["profile"], PROFILES_DIR)
+
+
+def profile_wants(name, part):
+    """Whether the profile puts this part (a key of `files:`) into its folder;
+    True when the profile cannot be read (the assemble step then reports why)."""
+    try:
+        profile = load_profile(profile_argument(name), profiles_dir=PROFILES_DIR)
+    except InputError:
+        return True
+    return profile["files"][part]
+
+
+def manuscript_file(name, file):
+    """A document of one profile: results/manuscript/ for the configured profile,
+    results/profiles/<name>/ for any other."""
+    folder = "results/manuscript" if name == PROFILE else profile_dir(name)
+    return f"{folder}/{file}"
+
+
+def submission_inputs(wildcards):
+    """Everything the submission folder of one profile is made of."""
+    name = wildcards.profile
+    inputs = {
+        "checks": f"{profile_dir(name)}/checks.json",
+        "settings": f"{profile_dir(name)}/profile.json",
+        "docx": manuscript_file(name, "manuscript.docx"),
+    }
+    optional = {
+        "manuscript_pdf": ("pdf", manuscript_file(name, "manuscript.pdf")),
+        "title_page": ("title_page", f"{profile_dir(name)}/title-page.docx"),
+        "tables": ("tables", f"{profile_dir(name)}/tables.docx"),
+        "figures": ("figures", f"{profile_dir(name)}/figures"),
+        "supplement": ("supplement", SUPPLEMENT_XLSX),
+    }
+    for part, (key, path) in optional.items():
+        if profile_wants(name, part):
+            inputs[key] = path
+    return inputs
 
 
 def report_input_errors():

@@ -1,45 +1,23 @@
-rule plot_figure:
-    """One figure of the manuscript as a 300 dpi PNG and a vector PDF."""
+rule draw_figures:
+    """Every figure of the manuscript as a 300 dpi PNG and a vector PDF, in one
+    process (importing matplotlib once costs more than drawing a figure)."""
     input:
-        code=CODE_FINGERPRINT,
         studies=VALIDATED_STUDIES,
-        schema=STUDIES_SCHEMA,
-    output:
-        png="results/figures/{figure}.png",
-        pdf="results/figures/{figure}.pdf",
-    log:
-        "logs/plot_figure/{figure}.log",
-    wildcard_constraints:
-        figure="|".join(FIGURES),
-    conda:
-        "../envs/reviewkit.yaml"
-    params:
-        language=config["language"],
-        dpi=300,
-    script:
-        "../scripts/plot_figure.py"
-
-
-rule plot_synthesis_figure:
-    """A synthesis figure (forest, albatross, risk of bias) as 300 dpi PNG and vector PDF."""
-    input:
-        code=CODE_FINGERPRINT,
-        studies=VALIDATED_STUDIES,
-        schema=STUDIES_SCHEMA,
         effects=EFFECTS_CSV,
-        summary=SYNTHESIS_JSON,
+        synthesis=SYNTHESIS_JSON,
     output:
-        png="results/figures/{figure}.png",
-        pdf="results/figures/{figure}.pdf",
+        png=[figure_png(name) for name in FIGURES],
+        pdf=[figure_pdf(name) for name in FIGURES],
     log:
-        "logs/plot_synthesis_figure/{figure}.log",
-    wildcard_constraints:
-        figure="|".join(SYNTHESIS_FIGURES),
+        "logs/draw_figures.log",
     conda:
         "../envs/reviewkit.yaml"
     params:
+        code=CODE_VERSION,
+        schema=STUDIES_SCHEMA,
+        names=FIGURES,
         language=config["language"],
         rob_tool=config["risk_of_bias"]["tool"],
         dpi=300,
     script:
-        "../scripts/plot_synthesis_figure.py"
+        "../scripts/draw_figures.py"

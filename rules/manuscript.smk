@@ -1,133 +1,92 @@
-include: "submission_common.smk"
-
-
 wildcard_constraints:
     profile="[A-Za-z0-9_-]+",
 
 
-rule check_manuscript:
-    """Check the manuscript against the journal profile (word and keyword limits,
-    required declarations) and write the profile's settings for the later steps."""
-    input:
-        code=CODE_FINGERPRINT,
-        markdown=MANUSCRIPT_MD,
-        metadata=MANUSCRIPT_DIR / "metadata.yaml",
-        schema=PROFILE_SCHEMA,
-        profile=profile_inputs,
-    output:
-        checks=profile_build("checks.json"),
-        settings=profile_build("profile.json"),
-        defaults=profile_build("pandoc.yaml"),
-    log:
-        "logs/check_manuscript/{profile}.log",
-    conda:
-        "../envs/reviewkit.yaml"
-    params:
-        profile=profile_setting,
-        profiles_dir=PROFILES_DIR,
-        language=config["language"],
-        csl=config["csl"],
-    script:
-        "../scripts/check_manuscript.py"
-
-
 rule reference_docx:
-    """The Word reference document of the profile: its styles, page, page and line numbers."""
+    """The Word reference document of a journal profile: its styles, page, page
+    and line numbers (depends on the profile only, not on the text)."""
     input:
-        code=CODE_FINGERPRINT,
-        settings=profile_build("profile.json"),
         profile=profile_inputs,
+        # Only after the data passed validation (a mistake leaves results/ empty);
+        # ancient(): a change of the data never reruns this step.
+        validated=ancient(VALIDATED_STUDIES),
     output:
-        docx=profile_build("reference.docx"),
+        docx=f"{profile_dir()}/reference.docx",
     log:
         "logs/reference_docx/{profile}.log",
     conda:
         "../envs/reviewkit.yaml"
+    params:
+        code=CODE_VERSION,
+        profile=profile_setting,
+        csl=config["csl"],
     script:
         "../scripts/reference_docx.py"
 
 
-rule build_docx:
-    """The manuscript as a Word file (pandoc, citeproc, the profile's reference DOCX)."""
+rule assemble_manuscript:
+    """Check the manuscript against the configured journal profile (limits,
+    declarations), then write it with pandoc as DOCX, PDF (typst) and HTML, with
+    the separate title page and tables the profile asks for."""
     input:
-        code=CODE_FINGERPRINT,
         markdown=MANUSCRIPT_MD,
+        metadata=MANUSCRIPT_DIR / "metadata.yaml",
         bibliography=config["references"],
-        defaults=LAYOUT_DIR / "defaults" / "common.yaml",
-        settings_files=pandoc_settings(),
-        figures=[figure_png(name) for name in ALL_FIGURES],
-        settings=profile_build("profile.json"),
-        profile_defaults=profile_build("pandoc.yaml"),
-        reference=profile_build("reference.docx"),
+        layout=pandoc_settings(),
+        figures=[figure_png(name) for name in FIGURES],
+        profile=configured_profile_inputs(),
+        reference=f"{profile_dir(PROFILE)}/reference.docx",
     output:
-        docx=profile_build("manuscript.docx"),
-    log:
-        "logs/build_docx/{profile}.log",
-    conda:
-        "../envs/reviewkit.yaml"
-    params:
-        part="main",
-        epoch=inputs_epoch(),
-    script:
-        "../scripts/build_docx.py"
-
-
-rule build_pdf:
-    """The manuscript as a PDF (pandoc to typst, typst's Python binding, no LaTeX)."""
-    input:
-        code=CODE_FINGERPRINT,
-        markdown=MANUSCRIPT_MD,
-        bibliography=config["references"],
-        defaults=LAYOUT_DIR / "defaults" / "common.yaml",
-        settings_files=pandoc_settings(),
-        figures=[figure_png(name) for name in ALL_FIGURES],
-        settings=profile_build("profile.json"),
-        profile_defaults=profile_build("pandoc.yaml"),
-    output:
-        pdf=profile_build("manuscript.pdf"),
-    log:
-        "logs/build_pdf/{profile}.log",
-    conda:
-        "../envs/reviewkit.yaml"
-    params:
-        epoch=inputs_epoch(),
-    script:
-        "../scripts/build_pdf.py"
-
-
-rule build_html:
-    """The manuscript as one self-contained HTML file (figures embedded), configured profile."""
-    input:
-        code=CODE_FINGERPRINT,
-        markdown=MANUSCRIPT_MD,
-        bibliography=config["references"],
-        defaults=LAYOUT_DIR / "defaults" / "common.yaml",
-        settings_files=pandoc_settings(),
-        figures=[figure_png(name) for name in ALL_FIGURES],
-        settings=profile_build("profile.json", PROFILE),
-        profile_defaults=profile_build("pandoc.yaml", PROFILE),
-    output:
-        html=MANUSCRIPT_HTML,
-    log:
-        "logs/build_html.log",
-    conda:
-        "../envs/reviewkit.yaml"
-    script:
-        "../scripts/build_html.py"
-
-
-rule publish_manuscript:
-    """The configured profile's manuscript (DOCX and PDF) in results/manuscript/."""
-    input:
-        code=CODE_FINGERPRINT,
-        docx=profile_build("manuscript.docx", PROFILE),
-        pdf=profile_build("manuscript.pdf", PROFILE),
-    output:
+        checks=f"{profile_dir(PROFILE)}/checks.json",
+        settings=f"{profile_dir(PROFILE)}/profile.json",
+        defaults=f"{profile_dir(PROFILE)}/pandoc.yaml",
         docx=MANUSCRIPT_DOCX,
         pdf=MANUSCRIPT_PDF,
+        html=MANUSCRIPT_HTML,
+        title_page=f"{profile_dir(PROFILE)}/title-page.docx",
+        tables=f"{profile_dir(PROFILE)}/tables.docx",
     log:
-        "logs/publish_manuscript.log",
+        f"logs/assemble_manuscript/{PROFILE}.log",
     conda:
         "../envs/reviewkit.yaml"
+    params:
+        code=CODE_VERSION,
+        profile=config["profile"],
+        language=config["language"],
+        csl=config["csl"],
+        epoch=inputs_epoch(),
     script:
-        "../scripts/publish_manuscript.py"
+        "../scripts/assemble_manuscript.py"
+
+
+use rule assemble_manuscript as assemble_profile_manuscript with:
+    input:
+        markdown=MANUSCRIPT_MD,
+        metadata=MANUSCRIPT_DIR / "metadata.yaml",
+        bibliography=config["references"],
+        layout=pandoc_settings(),
+        figures=[figure_png(name) for name in FIGURES],
+        profile=profile_inputs,
+        reference=f"{profile_dir()}/reference.docx",
+    output:
+        checks=f"{profile_dir()}/checks.json",
+        settings=f"{profile_dir()}/profile.json",
+        defaults=f"{profile_dir()}/pandoc.yaml",
+        docx=f"{profile_dir()}/manuscript.docx",
+        pdf=f"{profile_dir()}/manuscript.pdf",
+        title_page=f"{profile_dir()}/title-page.docx",
+        tables=f"{profile_dir()}/tables.docx",
+    log:
+        "logs/assemble_manuscript/{profile}.log",
+    conda:
+        "../envs/reviewkit.yaml"
+    params:
+        code=CODE_VERSION,
+        profile=profile_setting,
+        language=config["language"],
+        csl=config["csl"],
+        epoch=inputs_epoch(),
+
+
+# The configured profile's documents come from assemble_manuscript (results/manuscript/).
+ruleorder: assemble_manuscript > assemble_profile_manuscript

@@ -1,15 +1,14 @@
 rule render_manuscript:
-    """Fill the section templates with the numbers, table and figures of this build."""
+    """Fill the section templates with the numbers, tables and figures of this build."""
     input:
-        code=CODE_FINGERPRINT,
         metadata=MANUSCRIPT_DIR / "metadata.yaml",
         templates=manuscript_templates(),
         summary=SUMMARY_JSON,
         synthesis=SYNTHESIS_JSON,
-        table=SYNTHESIS_TABLE_MD,
+        study_table=STUDY_TABLE_MD,
         effects_table=EFFECTS_MD,
-        summary_of_findings=summary_of_findings_table(),
-        figures=[figure_png(name) for name in ALL_FIGURES],
+        summary_of_findings=SUMMARY_OF_FINDINGS_MD,
+        figures=[figure_png(name) for name in FIGURES],
         bibliography=config["references"],
     output:
         markdown=MANUSCRIPT_MD,
@@ -18,8 +17,9 @@ rule render_manuscript:
     conda:
         "../envs/reviewkit.yaml"
     params:
+        code=CODE_VERSION,
         language=config["language"],
         inclusion=config["inclusion"],
-        figures={name: figure_png(name) for name in ALL_FIGURES},
+        figures={name: figure_png(name) for name in FIGURES},
     script:
         "../scripts/render_manuscript.py"

@@ -29,12 +29,10 @@ def write_manuscript(
         summary={**read_json(summary), "synthesis": read_json(synthesis)},
         inclusion=dict(inclusion),
         tables={
-            "synthesis": Path(table).read_text(encoding="utf-8"),
+            "synthesis": Path(table).read_text(encoding="utf-8"),  # Table 1
             "effects": Path(effects_table).read_text(encoding="utf-8"),
             # Empty unless config.yaml names a GRADE judgements file.
-            "summary_of_findings": "".join(
-                Path(path).read_text(encoding="utf-8") for path in summary_of_findings
-            ),
+            "summary_of_findings": Path(summary_of_findings).read_text(encoding="utf-8"),
         },
         figures=dict(figures),
     )
@@ -48,10 +46,10 @@ if __name__ == "__main__":
     run_step(
         lambda: write_manuscript(
             snakemake.input.metadata,
-            list(snakemake.input.summary_of_findings),
+            snakemake.input.summary_of_findings,
             snakemake.input.summary,
             snakemake.input.synthesis,
-            snakemake.input.table,
+            snakemake.input.study_table,
             snakemake.input.effects_table,
             snakemake.input.bibliography,
             snakemake.output.markdown,

@@ -164,8 +164,16 @@ def test_missing_journal_template_is_an_error(tmp_path):
 def test_names_and_paths():
     assert profile_name("sinta-nursing") == "sinta-nursing"
     assert profile_name("journals/my-journal.yaml") == "my-journal"
+    assert profile_path("sinta-nursing") == PROFILES / "sinta-nursing.yaml"  # the tool's
+    assert profile_path("journals/x.yaml") == Path("journals/x.yaml")  # the review's
+
+
+def test_a_review_s_own_profile_is_found_before_the_shipped_ones(tmp_path, monkeypatch):
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "sinta-nursing.yaml").write_text("extends: international-apa\n")
+    monkeypatch.chdir(tmp_path)
     assert profile_path("sinta-nursing") == Path("profiles/sinta-nursing.yaml")
-    assert profile_path("journals/x.yaml") == Path("journals/x.yaml")
+    assert load_profile("sinta-nursing")["csl"] == "apa"  # extends the shipped profile
 
 
 # ------------------------------------------------ the profile's Word file ---

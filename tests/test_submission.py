@@ -28,7 +28,7 @@ EPOCH = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory) -> tuple[Path, list[dict]]:
+def figures(tmp_path_factory) -> tuple[Path, list[str]]:
     """Two figures as the workflow draws them: a 300 dpi PNG with alpha and a vector PDF."""
     root = tmp_path_factory.mktemp("figures")
     folder = root / "results" / "figures"
@@ -40,15 +40,15 @@ def figures(tmp_path_factory) -> tuple[Path, list[dict]]:
         figure.add_subplot().bar([1, 2, 3], [3, 1, 2], color=colour)
         figure.savefig(folder / f"{name}.png", dpi=300, metadata={"Software": None})
         figure.savefig(folder / f"{name}.pdf", metadata={"CreationDate": None})
-        listed.append({"id": f"fig-{name}", "source": f"results/figures/{name}.png"})
+        listed.append(f"results/figures/{name}.png")
     return root, listed
 
 
 def test_tiff_figures_are_rgb_lzw_at_the_dpi_named_as_asked(figures, tmp_path):
     root, listed = figures
-    written = export_figures(listed, tmp_path, format="tiff", dpi=300, name="Fig{n}", root=root)
-    assert [p.name for p in written] == ["Fig1.tif", "Fig2.tif"]
-    with Image.open(written[0]) as image, Image.open(root / listed[0]["source"]) as png:
+    written = export_figures(listed, tmp_path, format="tiff", dpi=300, root=root)
+    assert [p.name for p in written] == ["first.tif", "second.tif"]  # numbered when packaged
+    with Image.open(written[0]) as image, Image.open(root / listed[0]) as png:
         assert png.mode == "RGBA"  # the source has an alpha channel ...
         assert image.mode == "RGB"  # ... the TIFF has none
         assert image.format == "TIFF" and image.info["compression"] == "tiff_lzw"
@@ -59,8 +59,8 @@ def test_tiff_figures_are_rgb_lzw_at_the_dpi_named_as_asked(figures, tmp_path):
 
 def test_other_dpi_is_rendered_from_the_vector_pdf(figures, tmp_path):
     root, listed = figures
-    written = export_figures(listed[:1], tmp_path, format="tiff", dpi=600, name="F{n}", root=root)
-    with Image.open(written[0]) as image, Image.open(root / listed[0]["source"]) as png:
+    written = export_figures(listed[:1], tmp_path, format="tiff", dpi=600, root=root)
+    with Image.open(written[0]) as image, Image.open(root / listed[0]) as png:
         assert image.info["dpi"] == pytest.approx((600, 600))
         assert abs(image.size[0] - 2 * png.size[0]) <= 2  # twice the pixels: 3 in at 600 dpi
         assert image.mode == "RGB"
@@ -68,15 +68,11 @@ def test_other_dpi_is_rendered_from_the_vector_pdf(figures, tmp_path):
 
 def test_png_and_pdf_formats(figures, tmp_path):
     root, listed = figures
-    png = export_figures(
-        listed, tmp_path / "png", format="png", dpi=300, name="Gambar{n}", root=root
-    )
-    assert [p.name for p in png] == ["Gambar1.png", "Gambar2.png"]
+    png = export_figures(listed, tmp_path / "png", format="png", dpi=300, root=root)
+    assert [p.name for p in png] == ["first.png", "second.png"]
     with Image.open(png[1]) as image:
         assert image.mode == "RGB"
-    pdf = export_figures(
-        listed, tmp_path / "pdf", format="pdf", dpi=300, name="Figure{n}", root=root
-    )
+    pdf = export_figures(listed, tmp_path / "pdf", format="pdf", dpi=300, root=root)
     assert pdf[0].read_bytes() == (root / "results/figures/first.pdf").read_bytes()
 
 
@@ -86,19 +82,18 @@ def test_no_vector_pdf_for_another_dpi_is_an_error(tmp_path):
     Image.new("RGB", (30, 20), "white").save(folder / "only.png", dpi=(300, 300))
     with pytest.raises(InputError, match=r"asks for 600 dpi.*no vector only\.pdf"):
         export_figures(
-            [{"id": "", "source": "results/only.png"}],
+            ["results/only.png"],
             tmp_path / "out",
             format="tiff",
             dpi=600,
-            name="Fig{n}",
             root=tmp_path,
         )
 
 
 def test_figure_files_are_reproducible(figures, tmp_path):
     root, listed = figures
-    first = export_figures(listed, tmp_path / "a", format="tiff", dpi=600, name="F{n}", root=root)
-    second = export_figures(listed, tmp_path / "b", format="tiff", dpi=600, name="F{n}", root=root)
+    first = export_figures(listed, tmp_path / "a", format="tiff", dpi=600, root=root)
+    second = export_figures(listed, tmp_path / "b", format="tiff", dpi=600, root=root)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
 
 

@@ -113,7 +113,16 @@ def run(tmp_path_factory) -> SimpleNamespace:
     (workdir / "manuscript" / "metadata.yaml").write_text(FILLED_METADATA, encoding="utf-8")
     build(workdir, "all", *INTERNATIONAL)
     first = digests(workdir)
-    build(workdir, "--forcerun", "check_manuscript", "supplement", "--", "all", *INTERNATIONAL)
+    build(
+        workdir,
+        "--forcerun",
+        "assemble_manuscript",
+        "assemble_profile_manuscript",
+        "supplement",
+        "--",
+        "all",
+        *INTERNATIONAL,
+    )
     return SimpleNamespace(
         workdir=workdir,
         failed=failed,
@@ -368,7 +377,7 @@ def test_supplement_holds_every_study_and_the_numbers(run):
     book = openpyxl.load_workbook(folder(run, "sinta-nursing") / "supplementary-data.xlsx")
     studies = list(book["studies"].iter_rows(values_only=True))
     assert len(studies) == 1 + len(read_rows())
-    assert "summary" in book.sheetnames and "synthesis_table" in book.sheetnames
+    assert "summary" in book.sheetnames and "study_characteristics" in book.sheetnames
     summary = dict(book["summary"].iter_rows(min_row=2, values_only=True))
     assert summary["n_studies"] == len(read_rows())
 

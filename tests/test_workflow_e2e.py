@@ -227,10 +227,12 @@ def test_citation_missing_from_bibliography_is_named(tmp_path):
 
 
 def test_bcg_example_reports_the_metafor_estimate(tmp_path):
-    """dat.bcg fed to the whole workflow as a review of its own (examples/bcg)."""
+    """dat.bcg fed to the whole workflow as a review of its own folder (examples/bcg),
+    built with `--directory`: its results land in that folder, the top level's stay."""
     workdir = copy_project(tmp_path / "review")
-    build(workdir, "--configfile", "examples/bcg/config.yaml")
-    text = docx_text(workdir / DOCX)
+    build(workdir, "--directory", "examples/bcg")
+    assert not (workdir / "results").exists()
+    text = docx_text(workdir / "examples" / "bcg" / DOCX)
     # metafor: rma(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg)
     assert "The pooled log risk ratio was -0.7145 (95% CI -1.0669 to -0.3622)" in text
     assert "I² = 92.22%, τ² = 0.3132" in text

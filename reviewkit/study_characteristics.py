@@ -1,4 +1,4 @@
-"""The synthesis table (the review's Table 1) regenerated from the study data."""
+"""Table 1: the characteristics of the included studies, regenerated from the study data."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def sample_text(n_total: int, participants: object) -> str:
     return f"{int(n_total)} {participants}" if not pd.isna(participants) else str(int(n_total))
 
 
-def build_synthesis_table(studies: pd.DataFrame, language: str) -> pd.DataFrame:
+def build_study_table(studies: pd.DataFrame, language: str) -> pd.DataFrame:
     """One row per study in data order, headed in the manuscript's language."""
     headers = HEADERS[language]
     table = pd.DataFrame(
@@ -104,8 +104,8 @@ def to_pipe_table(
     return "\n".join([header, separator, *rows]) + "\n"
 
 
-def synthesis_table_markdown(studies: pd.DataFrame, language: str) -> str:
-    table = build_synthesis_table(studies, language)
+def study_table_markdown(studies: pd.DataFrame, language: str) -> str:
+    table = build_study_table(studies, language)
     keys = table.pop("id").tolist()
     study_header = HEADERS[language]["study"]
     return to_pipe_table(table, list(COLUMN_WIDTHS.values()), cite_column=study_header, keys=keys)

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT, STUDIES_CSV, STUDIES_SCHEMA
 
 from reviewkit.errors import InputError
-from reviewkit.review_synthesis import (
+from reviewkit.pooling import (
     FLAG_COMPARISON_ASSUMED,
     FLAG_EQUAL_GROUPS,
     SynthesisSettings,
@@ -18,7 +18,7 @@ from reviewkit.review_synthesis import (
 from reviewkit.rob import check_rob_columns
 from reviewkit.validation import InclusionWindow, validate_studies
 
-BCG_CSV = ROOT / "examples" / "bcg" / "studies.csv"
+BCG_CSV = ROOT / "examples" / "bcg" / "data" / "studies.csv"
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@
 import pytest
 from conftest import STUDIES_CSV, STUDIES_SCHEMA
 
-from reviewkit.synthesis_table import (
-    build_synthesis_table,
+from reviewkit.study_characteristics import (
+    build_study_table,
     location,
-    synthesis_table_markdown,
+    study_table_markdown,
     to_pipe_table,
 )
 from reviewkit.validation import InclusionWindow, validate_studies
@@ -18,7 +18,7 @@ def studies():
 
 
 def test_rows_follow_the_data(studies):
-    table = build_synthesis_table(studies, "id")
+    table = build_study_table(studies, "id")
     assert list(table.columns) == [
         "No",
         "id",
@@ -37,7 +37,7 @@ def test_rows_follow_the_data(studies):
 
 
 def test_english_headers(studies):
-    assert "Researcher (Year)" in build_synthesis_table(studies, "en").columns
+    assert "Researcher (Year)" in build_study_table(studies, "en").columns
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_location(facility, region, expected):
 
 
 def test_markdown_cites_each_study_and_sets_widths(studies):
-    lines = synthesis_table_markdown(studies, "id").splitlines()
+    lines = study_table_markdown(studies, "id").splitlines()
     assert len(lines) == 2 + 15
     widths = [len(cell) for cell in lines[1].strip("|").split("|")]
     assert widths == [6, 14, 14, 14, 10, 28]  # the result column gets the most room

@@ -499,7 +499,7 @@ EFFECT_HEADERS = {
 def effects_markdown(effects: pd.DataFrame, language: str) -> str:
     """Supplementary table of every study's derived effect, for the manuscript."""
     from reviewkit.numfmt import format_number
-    from reviewkit.synthesis_table import to_pipe_table
+    from reviewkit.study_characteristics import to_pipe_table
 
     separator = "; " if language == "id" else ", "
     rows = []

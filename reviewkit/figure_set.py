@@ -1,0 +1,46 @@
+"""Every figure of a build, drawn in one process.
+
+Importing pandas and matplotlib costs more than drawing a figure, so the
+workflow draws all figures in one step. A figure is named by the function that
+makes it: study figures (reviewkit.figures) from the validated study table,
+synthesis figures (reviewkit.synthesis_figures) also from the effects table
+and synthesis.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from reviewkit.figures import FIGURES as STUDY_FIGURES
+from reviewkit.figures import make_figure, save_figure
+from reviewkit.synthesis_figures import make_synthesis_figure
+from reviewkit.validation import read_validated
+
+
+def draw_figures(
+    names: Sequence[str],
+    *,
+    studies: Path | str,
+    schema: Path | str,
+    effects: Path | str,
+    synthesis: Path | str,
+    pngs: Sequence[Path | str],
+    pdfs: Sequence[Path | str],
+    language: str,
+    rob_tool: str,
+    dpi: int = 300,
+) -> None:
+    """Draw figure ``names[i]`` into ``pngs[i]`` and ``pdfs[i]``."""
+    table = read_validated(studies, schema)
+    effects_table = pd.read_csv(effects, keep_default_na=False, na_values=[""])
+    summary = json.loads(Path(synthesis).read_text(encoding="utf-8"))
+    for name, png, pdf in zip(names, pngs, pdfs, strict=True):
+        if name in STUDY_FIGURES:
+            figure = make_figure(name, table, language)
+        else:
+            figure = make_synthesis_figure(name, table, effects_table, summary, language, rob_tool)
+        save_figure(figure, png, pdf, dpi=dpi)

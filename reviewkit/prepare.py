@@ -1,0 +1,106 @@
+"""The data step: validate the inputs, then derive every number, table and effect.
+
+One process does all of it because each part costs less than starting Python
+and importing pandas; a change to the study table reruns all of them anyway.
+Nothing is written until the study table and the bibliography have passed
+validation, so a mistake leaves no result behind.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from reviewkit.bibliography import bibliography_keys
+from reviewkit.pooling import SynthesisSettings, effects_markdown, synthesise
+from reviewkit.rob import check_rob_columns
+from reviewkit.study_characteristics import build_study_table, study_table_markdown
+from reviewkit.summary import summarise
+from reviewkit.summary_of_findings import read_judgements, summary_of_findings_markdown
+from reviewkit.validation import (
+    InclusionWindow,
+    check_citation_keys,
+    column_dtypes,
+    load_schema,
+    validate_studies,
+)
+
+
+def write_json(path: Path | str, data: dict) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_text(path: Path | str, text: str) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def validated_studies(
+    studies: Path | str,
+    schema: Path | str,
+    bibliography: Path | str,
+    inclusion: dict,
+    rob_tool: str,
+) -> pd.DataFrame:
+    """The user's table checked against the schema, the review's rules and the
+    bibliography; raises InputError with one line per problem."""
+    window = InclusionWindow(inclusion["year_from"], inclusion["year_to"])
+    table = validate_studies(studies, schema, window)
+    check_rob_columns(list(table.columns), rob_tool, studies)
+    check_citation_keys(
+        table["id"].tolist(), bibliography_keys(bibliography), str(studies), str(bibliography)
+    )
+    return table
+
+
+def normalised_copy(table: pd.DataFrame, schema: Path | str, path: Path | str) -> pd.DataFrame:
+    """Write the typed table (decimal points) and read it back with the types the
+    later steps see, so this step computes from exactly what they read."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False)
+    return pd.read_csv(
+        path,
+        dtype=column_dtypes(load_schema(schema), list(table.columns)),
+        keep_default_na=False,
+        na_values=[""],
+    )
+
+
+def prepare_data(
+    *,
+    studies: Path | str,
+    bibliography: Path | str,
+    schema: Path | str,
+    inclusion: dict,
+    language: str,
+    synthesis_settings: dict,
+    rob_tool: str,
+    summary_of_findings: Path | str | None,
+    sof_schema: Path | str,
+    outputs: dict[str, Path | str],
+) -> None:
+    """Validate, then write the files named in ``outputs`` (keys: studies, summary,
+    synthesis, study_table_csv, study_table_md, effects_csv, effects_md,
+    summary_of_findings)."""
+    table = validated_studies(studies, schema, bibliography, inclusion, rob_tool)
+    judgements = read_judgements(summary_of_findings, sof_schema) if summary_of_findings else None
+    table = normalised_copy(table, schema, outputs["studies"])
+    write_json(outputs["summary"], summarise(table))
+    study_table = build_study_table(table, language).drop(columns="id")
+    study_table.to_csv(outputs["study_table_csv"], index=False)
+    write_text(outputs["study_table_md"], study_table_markdown(table, language))
+    synthesis, effects = synthesise(
+        table, SynthesisSettings.from_config(synthesis_settings), rob_tool
+    )
+    write_json(outputs["synthesis"], synthesis)
+    effects.drop(columns="inputs_data").to_csv(outputs["effects_csv"], index=False)
+    write_text(outputs["effects_md"], effects_markdown(effects, language))
+    sof = (
+        summary_of_findings_markdown(judgements, synthesis, language)
+        if judgements is not None
+        else ""
+    )
+    write_text(outputs["summary_of_findings"], sof)

@@ -1,0 +1,109 @@
+"""The documents of one journal profile, from the rendered Markdown manuscript.
+
+First the manuscript is checked against the profile (word and keyword limits,
+declarations; reviewkit.frontmatter), which also writes the profile's settings
+and pandoc defaults. Then pandoc writes the DOCX, the PDF (through typst), the
+HTML and the separate title page and tables, each into a temporary file that
+is moved into place only when it is complete. The pandoc runs are independent
+processes, so they run side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from reviewkit.assemble import DEFAULTS_DIR, build_docx, build_html, build_pdf
+from reviewkit.frontmatter import prepare_profile_build
+from reviewkit.paths import PROFILE_SCHEMA, PROFILES_DIR
+
+log = logging.getLogger(__name__)
+
+
+def check_manuscript(
+    *, markdown, metadata, profile, language, csl, checks, settings, defaults
+) -> dict:
+    """Check the manuscript against the profile; warn about soft limits and placeholders."""
+    report = prepare_profile_build(
+        markdown=markdown,
+        metadata=metadata,
+        profile=profile,
+        profiles_dir=PROFILES_DIR,
+        schema=PROFILE_SCHEMA,
+        manuscript_dir=Path(metadata).parent,
+        language=language,
+        csl=csl,
+        checks_out=checks,
+        settings_out=settings,
+        defaults_out=defaults,
+    )
+    for line in report["soft_limits_not_met"]:
+        log.warning("%s (reported only)", line)
+    if report["placeholders"]:
+        log.warning("%s: still placeholders: %s", metadata, ", ".join(report["placeholders"]))
+    return report
+
+
+def assemble_documents(
+    *,
+    markdown: Path | str,
+    metadata: Path | str,
+    bibliography: Path | str,
+    reference: Path | str,
+    profile: str,
+    language: str,
+    csl: str,
+    epoch: int,
+    outputs: dict[str, Path | str],
+) -> None:
+    """Check, then write every document named in ``outputs`` (keys: checks,
+    settings, defaults, docx, pdf, title_page, tables and optionally html)."""
+    check_manuscript(
+        markdown=markdown,
+        metadata=metadata,
+        profile=profile,
+        language=language,
+        csl=csl,
+        checks=outputs["checks"],
+        settings=outputs["settings"],
+        defaults=outputs["defaults"],
+    )
+    settings = json.loads(Path(outputs["settings"]).read_text(encoding="utf-8"))
+    common = {
+        "bibliography": bibliography,
+        "csl": settings["csl"],
+        "defaults_dir": DEFAULTS_DIR,
+        "extra_defaults": [outputs["defaults"]],
+    }
+
+    def docx(part: str, target: Path | str) -> None:
+        build_docx(
+            markdown,
+            target,
+            reference_docx=reference,
+            metadata={"reviewkit-part": part},
+            timestamp=epoch,
+            **common,
+        )
+
+    jobs = [
+        lambda: docx("main", outputs["docx"]),
+        lambda: build_pdf(
+            markdown,
+            outputs["pdf"],
+            font_paths=settings["pdf"]["font_paths"],
+            pdf_standards=settings["pdf"]["standard"],
+            timestamp=epoch,
+            **common,
+        ),
+        lambda: docx("title-page", outputs["title_page"]),
+        lambda: docx("tables", outputs["tables"]),
+    ]
+    if outputs.get("html"):
+        jobs.append(lambda: build_html(markdown, outputs["html"], **common))
+    # Each job waits on its own pandoc or typst; two at a time on a two-core machine.
+    with ThreadPoolExecutor(max_workers=min(2, len(jobs))) as pool:
+        for future in [pool.submit(job) for job in jobs]:
+            future.result()  # re-raises the first failure (an InputError for the user)

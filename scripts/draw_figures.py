@@ -1,0 +1,21 @@
+"""Snakemake entry point of rule draw_figures (logic: reviewkit.figure_set)."""
+
+from reviewkit.errors import run_step
+from reviewkit.figure_set import draw_figures
+
+if __name__ == "__main__":
+    run_step(
+        lambda: draw_figures(
+            list(snakemake.params.names),
+            studies=snakemake.input.studies,
+            schema=snakemake.params.schema,
+            effects=snakemake.input.effects,
+            synthesis=snakemake.input.synthesis,
+            pngs=list(snakemake.output.png),
+            pdfs=list(snakemake.output.pdf),
+            language=snakemake.params.language,
+            rob_tool=snakemake.params.rob_tool,
+            dpi=snakemake.params.dpi,
+        ),
+        snakemake.log[0],
+    )
