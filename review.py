@@ -1,32 +1,56 @@
 #!/usr/bin/env python3
-"""One entry point for people: build the manuscript or run the tests.
+"""reviewkit: a literature-review manuscript rebuilt from its study table.
 
-    python3 review.py build [extra snakemake arguments]
-    python3 review.py test  [extra pytest arguments]
+Usage:
+  python3 review.py build [--directory REVIEW] [--verbose] [SNAKEMAKE OPTIONS...]
+  python3 review.py test  [PYTEST OPTIONS...]
+  python3 review.py --help | --version
 
-Needs only Python 3.11+ with pip. On first use it creates `.venv/` beside this
-file and installs the exact versions in `requirements.lock` (pandoc and typst
-come as Python wheels, so no system pandoc or LaTeX is needed). Later calls
-reuse the environment until `requirements.lock` or `pyproject.toml` change.
+Commands:
+  build   Build the manuscript (DOCX, PDF, HTML) and the submission folder of
+          the review in REVIEW (default: the current folder) into REVIEW/results/.
+          --verbose shows Snakemake's full output; any other option goes to
+          Snakemake (e.g. -n for a dry run, --forceall to rebuild everything).
+  test    Run the tool's test suite.
 
-Only the standard library is used here, because this runs before anything is
-installed.
+Needs only Python 3.11+ with pip. The first command creates `.venv/` beside
+this file and installs the exact versions in `requirements.lock` (pandoc and
+typst come as Python wheels: no system pandoc, LaTeX or network at build time).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
 from pathlib import Path
 
+if sys.version_info < (3, 11):  # noqa: UP036 - this file runs before any install
+    sys.exit(f"review.py: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
+
+import tomllib
+
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".reviewkit-installed"
 LOCK_FILES = (ROOT / "requirements.lock", ROOT / "pyproject.toml")
-USAGE = __doc__.split("\n\n")[1]
+COMMANDS = ("build", "test")
+MANUSCRIPT_FILES = ("manuscript.docx", "manuscript.pdf", "manuscript.html")
+
+
+def say(message: str) -> None:
+    print(f"review.py: {message}", file=sys.stderr, flush=True)
+
+
+def version() -> str:
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["project"]["version"]
+
+
+# ------------------------------------------------------------- environment ---
 
 
 def venv_bin(name: str) -> Path:
@@ -42,40 +66,256 @@ def lock_digest() -> str:
     return digest.hexdigest()
 
 
+def pinned_packages() -> int:
+    lines = (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    return sum(1 for line in lines if "==" in line and not line.lstrip().startswith("#"))
+
+
 def ensure_environment() -> None:
     """Create .venv and install the pinned dependencies, once per lock file."""
-    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs before any install
-        sys.exit(f"review.py: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     wanted = lock_digest()
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     if not venv_bin("python").exists():
-        print("review.py: creating .venv/ (first run only)", flush=True)
+        say(f"first run: creating the environment {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    python = str(venv_bin("python"))
-    print("review.py: installing pinned dependencies from requirements.lock", flush=True)
-    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    say(
+        f"installing {pinned_packages()} pinned packages from requirements.lock "
+        "(pandoc, typst, Snakemake, ...); the first time takes about two minutes"
+    )
+    command = [
+        str(venv_bin("python")),
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--progress-bar",
+        "off",
+        "-r",
+        str(ROOT / "requirements.lock"),
+    ]
     # reviewkit itself is not installed: Snakemake and pytest import it from this folder.
-    subprocess.run([*pip, "-r", str(ROOT / "requirements.lock")], check=True, cwd=ROOT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    shown = 0
+    tail: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        tail = [*tail[-30:], line.rstrip()]
+        if line.startswith("Collecting "):
+            shown += 1
+            name = line.split()[1]
+            progress = f"  [{shown}] {name}"
+            if sys.stderr.isatty():
+                print(f"\r{progress:<60}", end="", file=sys.stderr, flush=True)
+            elif shown % 10 == 0:
+                print(progress, file=sys.stderr, flush=True)
+        elif line.startswith("Successfully installed"):
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+            say(f"installed {len(line.split()) - 2} packages")
+    if process.wait() != 0:
+        print("\n".join(tail), file=sys.stderr)
+        raise subprocess.CalledProcessError(process.returncode, command)
     STAMP.write_text(wanted + "\n")
 
 
-def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"build", "test"}:
-        print(USAGE, file=sys.stderr)
-        return 2
-    command, extra = argv[0], argv[1:]
+# ------------------------------------------------------------------- build ---
+
+
+def split_build_arguments(arguments: list[str]) -> tuple[Path, bool, list[str]]:
+    """(review folder, verbose, the rest for Snakemake) from `build`'s arguments."""
+    directory, verbose, rest = Path.cwd(), False, []
+    items = iter(arguments)
+    for item in items:
+        if item in ("--directory", "-d"):
+            value = next(items, None)
+            if value is None:
+                raise SystemExit("review.py: --directory needs a folder")
+            directory = Path(value)
+        elif item.startswith("--directory="):
+            directory = Path(item.split("=", 1)[1])
+        elif item == "--verbose":
+            verbose = True
+        else:
+            rest.append(item)
+    return directory.resolve(), verbose, rest
+
+
+class BuildLock:
+    """Held while a build runs in a review folder (an OS file lock, released when
+    the process ends, even when it is killed): a second build in the same folder
+    refuses, and a Snakemake lock left by a killed build is known to be stale."""
+
+    def __init__(self, review: Path):
+        self.path = review / ".snakemake" / "reviewkit-build.lock"
+        self.handle = None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a+")  # noqa: SIM115 - held for the whole build
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                msvcrt.locking(self.handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+
+def recover_from_interrupted_build(review: Path, snakemake: list[str]) -> None:
+    """Remove the locks of a killed build (none is running: we hold the build lock)."""
+    locks = review / ".snakemake" / "locks"
+    if locks.is_dir() and any(locks.iterdir()):
+        say("removing the lock left by an interrupted build")
+        subprocess.run([*snakemake, "--unlock"], cwd=review, capture_output=True, check=False)
+    incomplete = review / ".snakemake" / "incomplete"
+    if incomplete.is_dir() and any(incomplete.iterdir()):
+        say("an interrupted build left unfinished files: their steps are redone")
+
+
+STEP_START = re.compile(r"^(?:local)?rule (\w+):$")
+STEPS_DONE = re.compile(r"^(\d+) of (\d+) steps \(\d+%\) done$")
+TOTAL_JOBS = re.compile(r"^total\s+(\d+)$")
+
+
+class Progress:
+    """Snakemake's output turned into one line per step, warnings kept for the end."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.started = 0
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
+        self.lines: list[str] = []
+        self.nothing_to_do = False
+
+    def feed(self, line: str) -> None:
+        line = line.rstrip("\n")
+        self.lines.append(line)
+        stripped = line.strip()
+        if stripped.startswith("WARNING: ") and stripped not in self.warnings:
+            self.warnings.append(stripped)
+        elif stripped.startswith("ERROR: ") and stripped not in self.errors:
+            self.errors.append(stripped)
+        elif total := TOTAL_JOBS.match(stripped):
+            self.total = max(self.total, int(total.group(1)) - 1)  # without rule `all`
+        elif start := STEP_START.match(stripped):
+            if start.group(1) != "all":
+                self.started += 1
+                count = f"{self.started}/{self.total}" if self.total else str(self.started)
+                print(f"  [{count}] {start.group(1)}", file=sys.stderr, flush=True)
+        elif stripped.startswith("Nothing to be done"):
+            self.nothing_to_do = True
+
+    def failure_detail(self) -> list[str]:
+        """What to show when a step failed without a message for people."""
+        for index, line in enumerate(self.lines):
+            if line.startswith(("Error in rule", "Traceback", "WorkflowError", "SyntaxError")):
+                return self.lines[index : index + 40]
+        return self.lines[-40:]
+
+
+def build(arguments: list[str]) -> int:
+    review, verbose, rest = split_build_arguments(arguments)
+    if any(item in ("-h", "--help") for item in rest):
+        print(__doc__.split("Needs only")[0].rstrip())
+        print("\nSnakemake's own options: .venv/bin/snakemake --help")
+        return 0
+    if not review.is_dir():
+        say(f"{review}: no such folder")
+        return 1
+    if not (review / "config.yaml").is_file() and not any(
+        item.startswith("--configfile") for item in rest
+    ):
+        say(f"{review}: no config.yaml here, so this is not a review folder")
+        return 1
+    ensure_environment()
+    lock = BuildLock(review)
+    if not lock.acquire():
+        say(f"another build is running in {review}; wait for it to finish, then build again")
+        return 1
+    snakemake = [
+        str(venv_bin("snakemake")),
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(review),
+        "--cores",
+        str(os.cpu_count() or 1),
+    ]
+    recover_from_interrupted_build(review, snakemake)
+    command = [*snakemake, "--rerun-incomplete", *rest]
+    if verbose:
+        return subprocess.run(command, cwd=review).returncode
+    say(f"building the review in {review}")
+    progress = Progress()
+    process = subprocess.Popen(
+        command, cwd=review, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        progress.feed(line)
+    code = process.wait()
+    for warning in progress.warnings:
+        print(warning, file=sys.stderr)
+    if code != 0:
+        if progress.errors:
+            print("\nThe build stopped because of these problems:", file=sys.stderr)
+            print("\n".join(progress.errors), file=sys.stderr)
+        else:
+            print("\n".join(progress.failure_detail()), file=sys.stderr)
+            say("the build failed; run again with --verbose for Snakemake's full output")
+        return code
+    if progress.nothing_to_do:
+        say("nothing to rebuild: everything is up to date")
+    if "-n" in rest or "--dry-run" in rest or "--dryrun" in rest:
+        return 0
+    written = [review / "results" / "manuscript" / name for name in MANUSCRIPT_FILES]
+    written += sorted((review / "results" / "submission").glob("*.zip"))
+    shown = [path for path in written if path.is_file()]
+    if shown:
+        print("\nThe manuscript:", file=sys.stderr)
+        for path in shown:
+            print(f"  {relative(path)}", file=sys.stderr)
+    return 0
+
+
+def relative(path: Path) -> str:
     try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# -------------------------------------------------------------------- main ---
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__.rstrip())
+        return 0 if argv else 2
+    if argv[0] == "--version":
+        print(f"reviewkit {version()}")
+        return 0
+    command, extra = argv[0], argv[1:]
+    if command not in COMMANDS:
+        say(f"unknown command {command!r}; expected one of: {', '.join(COMMANDS)} (see --help)")
+        return 2
+    try:
+        if command == "build":
+            return build(extra)
         ensure_environment()
     except subprocess.CalledProcessError as error:
-        print(f"review.py: installing the dependencies failed ({error})", file=sys.stderr)
+        say(f"installing the dependencies failed ({error})")
         return 1
-    if command == "build":
-        cores = str(os.cpu_count() or 1)
-        args = [str(venv_bin("snakemake")), "--cores", cores, *extra]
-    else:
-        args = [str(venv_bin("python")), "-m", "pytest", *extra]
-    return subprocess.run(args, cwd=ROOT).returncode
+    return subprocess.run([str(venv_bin("python")), "-m", "pytest", *extra], cwd=ROOT).returncode
 
 
 if __name__ == "__main__":
