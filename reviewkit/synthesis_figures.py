@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 
@@ -681,7 +682,9 @@ def _label_contour(ax, effect: float, comparison: str, half_width: float, n_rang
     n_low, n_high = n_range
     target = n_high / 1.5
     z = math.sqrt(target / _contour_coefficient(effect, comparison))
-    x, y, align = abs(float(albatross_x(norm.sf(z)))), target, "center"
+    # With a very large n the tail probability underflows to 0: keep it positive.
+    p_one_sided = max(float(norm.sf(z)), sys.float_info.min)
+    x, y, align = abs(float(albatross_x(p_one_sided))), target, "center"
     if x > half_width - 0.3:  # the curve stays below the top: label it at the outer edge
         x = half_width - 0.05
         y = float(contour_n(_x_to_p_one_sided(np.array(x)), effect, comparison))

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""What a build costs, as ratios to the floor measured in the same run.
+
+    .venv/bin/python benchmarks/bench.py [--sizes 15,1000,10000] [--json FILE]
+
+The floor is what no build can avoid: one Snakemake start (a one-rule workflow
+with nothing to do), one Python start importing pandas and matplotlib, one
+pandoc run of the manuscript with citeproc, one typst compile of it. Then, in
+temporary review folders (your results/ are untouched), with
+SOURCE_DATE_EPOCH fixed:
+
+  cold build        the example review from nothing        vs the floor (CPU)
+  no-op             the same, nothing changed              vs the bare Snakemake no-op
+  section edit      a newline appended to one section       which steps rerun
+  study added       one row and its reference added         which steps rerun
+  scaling           N synthetic studies (benchmarks/synthetic.py), cold
+                                                            vs the 15-study build
+
+Each line gives wall time, CPU time (user + system of every process of the
+run) and peak memory (the largest resident set of any one process), and the
+ratio to its yardstick with the target from issue 11.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import write_review  # noqa: E402
+
+PYTHON = sys.executable
+SNAKEMAKE = [PYTHON, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+STEP = re.compile(r"^(?:local)?rule (\w+):$", re.MULTILINE)
+
+# Runs a command and reports the resources of its whole process tree (the
+# children it waited for, and theirs): a fresh process, so nothing else counts.
+MEASURE = textwrap.dedent(
+    """
+    import json, resource, subprocess, sys, time
+    start = time.perf_counter()
+    done = subprocess.run(sys.argv[2:], cwd=sys.argv[1], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                      "peak_mib": usage.ru_maxrss / 1024, "code": done.returncode,
+                      "output": done.stdout + done.stderr}))
+    """
+)
+
+
+@dataclass
+class Cost:
+    wall: float
+    cpu: float
+    peak_mib: float
+    steps: list[str] = field(default_factory=list)
+
+
+def measure(command: list[str], cwd: Path) -> Cost:
+    result = subprocess.run(
+        [PYTHON, "-c", MEASURE, str(cwd), *command], capture_output=True, text=True, env=ENV
+    )
+    data = json.loads(result.stdout)
+    if data["code"] != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{data['output'][-3000:]}")
+    steps = [name for name in STEP.findall(data["output"]) if name != "all"]
+    return Cost(data["wall"], data["cpu"], data["peak_mib"], steps)
+
+
+def build(review: Path) -> Cost:
+    return measure([*SNAKEMAKE, "--directory", str(review), "--cores", "2"], review)
+
+
+def floor(review: Path, scratch: Path) -> dict[str, Cost]:
+    """The four parts of the floor, measured on the built example review."""
+    bare = scratch / "bare"
+    bare.mkdir()
+    (bare / "Snakefile").write_text('rule all:\n    output: "x"\n    shell: "touch {output}"\n')
+    (bare / "x").write_text("")
+    import pypandoc
+
+    pandoc = pypandoc.get_pandoc_path()
+    markdown = review / "results" / "manuscript" / "manuscript.md"
+    bibliography = review / "data" / "references.bib"
+    typ = review / "results" / "floor.typ"
+    # The typst source as the build writes it (not timed), then one compile (timed).
+    from reviewkit.assemble import markdown_to_typst
+
+    settings = json.loads(
+        next((review / "results" / "profiles").glob("*/profile.json")).read_text()
+    )
+    os.chdir(review)  # image paths in the manuscript are relative to the review folder
+    markdown_to_typst(
+        markdown,
+        typ,
+        bibliography=bibliography,
+        csl=settings["csl"],
+        extra_defaults=list((review / "results" / "profiles").glob("*/pandoc.yaml"))[:1],
+        root=review,
+    )
+    return {
+        "snakemake no-op": measure([PYTHON, "-m", "snakemake", "--cores", "1"], bare),
+        "python + pandas + matplotlib": measure(
+            [PYTHON, "-c", "import pandas, matplotlib.pyplot"], scratch
+        ),
+        "pandoc with citeproc": measure(
+            [
+                pandoc,
+                str(markdown),
+                "--citeproc",
+                f"--bibliography={bibliography}",
+                "-o",
+                str(scratch / "floor.docx"),
+            ],
+            scratch,
+        ),
+        "typst compile": measure(
+            [
+                PYTHON,
+                "-c",
+                "import sys, typst; typst.compile(sys.argv[1], root=sys.argv[2], "
+                "ignore_system_fonts=True)",
+                str(typ),
+                str(review),
+            ],
+            review,
+        ),
+    }
+
+
+def example_review(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for part in ("config.yaml", "data", "manuscript"):
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, folder / part)
+        else:
+            shutil.copyfile(source, folder / part)
+    return folder
+
+
+def line(name: str, cost: Cost, yardstick: Cost | None = None, target: str = "") -> str:
+    ratio = ""
+    if yardstick is not None:
+        ratio = f"{cost.cpu / yardstick.cpu:5.2f}x CPU  {cost.wall / yardstick.wall:5.2f}x wall"
+    return (
+        f"{name:<34} {cost.wall:7.2f} s wall {cost.cpu:7.2f} s CPU {cost.peak_mib:7.0f} MiB"
+        f"  {ratio}  {target}".rstrip()
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="15,1000,10000", help="study counts for scaling")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    options = parser.parse_args(argv)
+    sizes = [int(size) for size in options.sizes.split(",") if size]
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="reviewkit-bench-") as tmp:
+        scratch = Path(tmp)
+        review = example_review(scratch / "example")
+        cold = build(review)
+        (scratch / "floor").mkdir()
+        parts = floor(review, scratch / "floor")
+        total = Cost(
+            sum(c.wall for c in parts.values()),
+            sum(c.cpu for c in parts.values()),
+            max(c.peak_mib for c in parts.values()),
+        )
+        print("The floor (measured in this run):")
+        for name, cost in parts.items():
+            print("  " + line(name, cost))
+        print("  " + line("floor, total", total))
+        noop = build(review)
+        section = sorted((review / "manuscript" / "sections").glob("*.md"))[-1]
+        with open(section, "a", encoding="utf-8") as handle:
+            handle.write("\n")
+        edit = build(review)
+        add_study(review)
+        added = build(review)
+        print("\nThe example review (15 studies):")
+        print("  " + line("cold build", cold, total, "(target <= 3x CPU)"))
+        print("  " + line("no-op", noop, parts["snakemake no-op"], "(target <= 1.2x)"))
+        print("  " + line("one-section edit", edit) + f"\n      reran: {', '.join(edit.steps)}")
+        print("  " + line("one study added", added) + f"\n      reran: {', '.join(added.steps)}")
+        results.update(
+            floor={k: asdict(v) for k, v in parts.items()},
+            floor_total=asdict(total),
+            cold=asdict(cold),
+            noop=asdict(noop),
+            section_edit=asdict(edit),
+            study_added=asdict(added),
+        )
+        scaling = {}
+        base = None
+        print("\nScaling (synthetic studies, cold builds):")
+        for size in sizes:
+            folder = write_review(size, scratch / f"synthetic-{size}")
+            cost = build(folder)
+            base = base or cost
+            docx = folder / "results" / "manuscript" / "manuscript.docx"
+            target = {1000: "(target <= 2x, <= 1 GiB)", 10000: "(target <= 60 s, <= 1 GiB)"}
+            print("  " + line(f"{size} studies", cost, base, target.get(size, "")))
+            print(f"      DOCX {docx.stat().st_size / 2**20:.1f} MiB")
+            scaling[size] = {**asdict(cost), "docx_mib": docx.stat().st_size / 2**20}
+        results["scaling"] = scaling
+    if options.json:
+        options.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def add_study(review: Path) -> None:
+    """Append a copy of the last study under a new id, with its reference."""
+    import csv
+
+    table = review / "data" / "studies.csv"
+    with open(table, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    new = dict(rows[-1], id="benchmark2024", authors="Benchmark & Added", n_total="50")
+    with open(table, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([*rows, new])
+    with open(review / "data" / "references.bib", "a", encoding="utf-8") as handle:
+        handle.write("\n@article{benchmark2024,\n  author = {Benchmark and Added},\n")
+        handle.write("  title = {Added for the benchmark},\n  year = {2024},\n}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
