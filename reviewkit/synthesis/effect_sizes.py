@@ -125,7 +125,10 @@ METHOD_DESCRIPTIONS: dict[str, str] = {
     "Var = 2(1-r) Var(g_z)",
     "smcr_from_smcc": "within-group change on the between-group (raw-score SD) scale: "
     "d = g_z sqrt(2(1-r)); Var = 2(1-r) Var(g_z) = 2(1-r)/n + d^2/(2n)",
-    "log_ratio_of_means": "log ratio of means ln(m1/m2); "
+    "log_ratio_of_means": "log ratio of means ln(m1/m2) + (sd1^2/(n1 m1^2) - sd2^2/(n2 m2^2))/2 "
+    "(bias-corrected, Lajeunesse 2015); Var = sd1^2/(n1 m1^2) + sd2^2/(n2 m2^2) "
+    "(Hedges et al. 1999)",
+    "log_ratio_of_means_uncorrected": "log ratio of means ln(m1/m2); "
     "Var = sd1^2/(n1 m1^2) + sd2^2/(n2 m2^2) (Hedges et al. 1999)",
     "log_risk_ratio": "log risk ratio from a 2x2 table; Var = 1/a - 1/n1 + 1/c - 1/n2",
     "log_odds_ratio": "log odds ratio from a 2x2 table; Var = 1/a + 1/b + 1/c + 1/d",
@@ -491,11 +494,24 @@ def effect_from_p(
 # --------------------------------------------------------------------------- ratios of means
 
 
-def log_ratio_of_means(m1: float, sd1: float, n1: int, m2: float, sd2: float, n2: int) -> Effect:
-    """Log ratio of means (response ratio) ln(m1/m2) with
-    Var = sd1^2/(n1 m1^2) + sd2^2/(n2 m2^2) (Hedges, Gurevitch & Curtis, Ecology 1999;80:1150;
-    metafor ``escalc(measure="ROM")``). Both means must be positive (ratio-scale outcomes).
-    Unit-free: groups measured in the same unit, any unit.
+def log_ratio_of_means(
+    m1: float,
+    sd1: float,
+    n1: int,
+    m2: float,
+    sd2: float,
+    n2: int,
+    *,
+    correct: bool = True,
+) -> Effect:
+    """Log ratio of means (response ratio) of group 1 over group 2, from means and SDs.
+
+    yi = ln(m1/m2) (Hedges, Gurevitch & Curtis, Ecology 1999;80:1150), plus by default the
+    small-sample bias correction 1/2 (sd1^2/(n1 m1^2) - sd2^2/(n2 m2^2)) (Lajeunesse,
+    Ecology 2015;96:2056, eq. 8), as metafor's ``escalc(measure="ROM")`` does by default;
+    ``correct=False`` gives the plain ln(m1/m2). Var = sd1^2/(n1 m1^2) + sd2^2/(n2 m2^2)
+    (Hedges et al. 1999, eq. 1; metafor vtype "LS"). Both means must be positive
+    (ratio-scale outcomes); the result is unit-free.
     """
     m1, m2 = check_finite(m1, "m1"), check_finite(m2, "m2")
     sd1, sd2 = check_finite(sd1, "sd1"), check_finite(sd2, "sd2")
@@ -504,8 +520,12 @@ def log_ratio_of_means(m1: float, sd1: float, n1: int, m2: float, sd2: float, n2
         raise ValueError("a ratio of means needs positive means in both groups")
     if sd1 < 0 or sd2 < 0:
         raise ValueError("standard deviations must not be negative")
-    vi = sd1**2 / (n1 * m1**2) + sd2**2 / (n2 * m2**2)
-    return Effect(math.log(m1 / m2), vi, "logROM", "log_ratio_of_means")
+    term1, term2 = sd1**2 / (n1 * m1**2), sd2**2 / (n2 * m2**2)
+    yi = math.log(m1 / m2)
+    if correct:
+        yi += 0.5 * (term1 - term2)
+    method = "log_ratio_of_means" if correct else "log_ratio_of_means_uncorrected"
+    return Effect(yi, term1 + term2, "logROM", method)
 
 
 def descriptive_ratio_of_means(mean_before: float, mean_after: float) -> Effect:
