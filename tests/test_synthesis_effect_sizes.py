@@ -1,6 +1,13 @@
-"""Effect sizes: published metafor checks, hand-computed values and input validation."""
+"""Effect sizes: published metafor checks, hand-computed values and input validation.
 
+Published sources: metafor ``escalc`` reference manual examples (signed p-values), metadat
+``dat.normand1999`` examples (escalc MD and ROM, and their REML meta-analyses), metafor's
+dat.bcg / dat.colditz1994 escalc values.
+"""
+
+import json
 import math
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -12,22 +19,32 @@ from reviewkit.synthesis import (
     FLAG_DOUBLE_ZERO,
     FLAG_P_INEQUALITY,
     FLAG_R_ASSUMED,
+    FLAG_T_TEST_ASSUMED,
+    MEASURES,
     METHOD_DESCRIPTIONS,
+    P_VALUE_TESTS,
+    ConversionRefused,
     Effect,
+    descriptive_ratio_of_means,
+    effect_from_p,
     hedges_j,
     log_odds_ratio,
+    log_ratio_of_means,
     log_risk_ratio,
     mean_difference,
+    meta_analysis,
     p_bound_for_rounded_zero,
     ratio_of_means,
     risk_difference,
     smcc_from_p,
     smcc_from_t,
+    smcc_to_between_scale,
     smcc_to_smcr,
     smd_from_means,
     smd_from_p,
     smd_from_t,
 )
+from tests.published_data import NORMAND1999
 
 # ---------------------------------------------------------------- published checks (escalc.Rd)
 
@@ -183,7 +200,17 @@ def test_smcc_to_smcr_formula_and_flag():
     assert d3.vi == pytest.approx(1.4 / 50 + d3.yi**2 / 100)
     assert d3.measure == "SMCR"
     assert FLAG_R_ASSUMED in d3.flags and d3.imputed
-    assert FLAG_R_ASSUMED not in smcc_to_smcr(gz, 0.3, r_reported=True).flags
+    assert d3.method == "smcc_to_between_scale_assumed_r(r=0.3)"
+    reported = smcc_to_between_scale(gz, 0.3, r_reported=True)
+    assert FLAG_R_ASSUMED not in reported.flags
+    assert reported.method == "smcc_to_between_scale(r=0.3)"
+    # the old name is the same function
+    assert smcc_to_smcr is smcc_to_between_scale
+    # the converted effect shares the SMD's scale but stays a within-group comparison
+    smd = smd_from_t(2.0, 10, 10)
+    assert (d3.scale, d3.comparison) == (smd.scale, "within_group")
+    assert (gz.scale, gz.comparison) == ("sd_of_change_scores", "within_group")
+    assert smd.comparison == "between_groups"
 
 
 def test_smcc_to_smcr_rejects_bad_input():
@@ -204,7 +231,8 @@ def test_flags_are_kept_through_conversion():
 
 
 def test_ratio_of_means_descriptive():
-    e = ratio_of_means(200.0, 250.0)
+    assert ratio_of_means is descriptive_ratio_of_means
+    e = descriptive_ratio_of_means(200.0, 250.0)
     assert e.yi == pytest.approx(1.25)
     assert e.vi is None and e.se is None and e.ci() is None
     assert e.measure == "ROM_descriptive"
@@ -295,7 +323,141 @@ def test_every_method_is_described():
         log_odds_ratio(1, 5, 2, 5),
         risk_difference(1, 5, 2, 5),
         ratio_of_means(1, 2),
+        log_ratio_of_means(2, 1, 5, 1, 1, 5),
+        log_ratio_of_means(2, 1, 5, 1, 1, 5, correct=False),
+        smcc_to_between_scale(smcc_from_t(2, 5), 0.5, r_reported=True),
+        effect_from_p(0.1, "not_stated", n=5, direction=1),
     ]
     for e in effects:
         base = e.method.split(":")[0].split("(")[0]
         assert base in METHOD_DESCRIPTIONS, e.method
+
+
+# ---------------------------------------------------------------- MD and ROM (escalc parity)
+
+
+def test_mean_difference_and_log_ratio_of_means_match_metafor():
+    # metadat dat.normand1999 examples: escalc(measure="MD") yi/vi and escalc("ROM") yi/vi
+    # (ROM with metafor's default bias correction)
+    md = [mean_difference(m1, s1, n1, m2, s2, n2) for n1, m1, s1, n2, m2, s2 in NORMAND1999]
+    assert [(round(e.yi, 4), round(e.vi, 4)) for e in md] == [
+        (-20.0, 40.5080),
+        (-2.0, 2.0806),
+        (-55.0, 15.6984),
+        (-71.0, 150.2222),
+        (-4.0, 17.3077),
+        (1.0, 1.1673),
+        (11.0, 94.5891),
+        (-10.0, 6.3109),
+        (7.0, 19.8423),
+    ]
+    rom = [log_ratio_of_means(m1, s1, n1, m2, s2, n2) for n1, m1, s1, n2, m2, s2 in NORMAND1999]
+    assert [(round(e.yi, 4), round(e.vi, 4)) for e in rom] == [
+        (-0.3101, 0.0094),
+        (-0.0707, 0.0028),
+        (-0.6202, 0.0018),
+        (-0.7312, 0.0119),
+        (-0.2453, 0.0695),
+        (0.0548, 0.0033),
+        (0.2383, 0.0429),
+        (-0.3889, 0.0094),
+        (0.2652, 0.0280),
+    ]
+    assert {e.measure for e in rom} == {"logROM"} and rom[0].scale == "log_ratio"
+    # and their published REML meta-analyses: MD -15.1060 (SE 8.9466), tau^2 684.6462;
+    # ROM -0.2177 (SE 0.1179), tau^2 0.1082, exp: 0.80 (0.64, 1.01)
+    res = meta_analysis([e.yi for e in md], [e.vi for e in md], test="z")
+    assert (round(res.estimate, 4), round(res.se, 4)) == (-15.1060, 8.9466)
+    # 684.64614 here: metafor's Fisher scoring stops once tau^2 changes by < 1e-5
+    assert res.tau2 == pytest.approx(684.6462, abs=1e-4)
+    res = meta_analysis([e.yi for e in rom], [e.vi for e in rom], test="z")
+    assert (round(res.estimate, 4), round(res.se, 4), round(res.tau2, 4)) == (
+        -0.2177,
+        0.1179,
+        0.1082,
+    )
+    assert [round(math.exp(x), 2) for x in (res.estimate, res.ci_low, res.ci_high)] == [
+        0.80,
+        0.64,
+        1.01,
+    ]
+
+
+def test_log_ratio_of_means_formula_and_input():
+    # metafor (escalc ROM) applies Lajeunesse's (2015, eq. 8) bias correction by default;
+    # correct=False gives Hedges et al.'s (1999) plain ln(m1/m2)
+    plain = log_ratio_of_means(12.0, 3.0, 10, 8.0, 2.0, 12, correct=False)
+    assert plain.yi == pytest.approx(math.log(1.5))
+    assert plain.vi == pytest.approx(9 / (10 * 144) + 4 / (12 * 64))
+    assert plain.method == "log_ratio_of_means_uncorrected"
+    corrected = log_ratio_of_means(12.0, 3.0, 10, 8.0, 2.0, 12)
+    assert corrected.yi == pytest.approx(math.log(1.5) + (9 / 1440 - 4 / 768) / 2)
+    assert corrected.vi == plain.vi
+    with pytest.raises(ValueError, match="positive means"):
+        log_ratio_of_means(0.0, 1.0, 10, 8.0, 2.0, 12)
+
+
+# ---------------------------------------------------------------- conversions by test
+
+
+def test_effect_from_p_uses_t_only_for_t_tests():
+    assert P_VALUE_TESTS == (
+        "independent_t",
+        "paired_t",
+        "chi2",
+        "mann_whitney",
+        "wilcoxon",
+        "not_stated",
+    )
+    # published escalc checks through the dispatcher
+    g = effect_from_p(0.018, "independent_t", n1=20, n2=20, direction=-1)
+    assert round(g.yi, 4) == -0.7664 and g.measure == "SMD"
+    gz = effect_from_p(0.018, "paired_t", n=50, direction=-1)
+    assert round(gz.yi, 4) == -0.3408 and gz.measure == "SMCC"
+    for test in ("chi2", "mann_whitney", "wilcoxon"):
+        with pytest.raises(ConversionRefused) as info:
+            effect_from_p(0.01, test, n1=20, n2=20, direction=1)
+        assert isinstance(info.value, ValueError) and info.value.test == test
+        assert "never" in info.value.reason or "no exact inverse" in info.value.reason
+    with pytest.raises(ConversionRefused, match="counts are known"):
+        effect_from_p(0.01, "chi2", n=30, direction=1)
+
+
+def test_effect_from_p_not_stated_is_flagged_or_refused():
+    e = effect_from_p(0.04, "not_stated", n1=15, n2=15, direction=1)
+    assert e.yi == smd_from_p(0.04, 15, 15, direction=1).yi
+    assert FLAG_T_TEST_ASSUMED in e.flags and e.imputed
+    e = effect_from_p(0.05, "not_stated", n=20, direction=-1, operator="<")
+    assert e.measure == "SMCC" and e.flags == (FLAG_P_INEQUALITY, FLAG_T_TEST_ASSUMED)
+    with pytest.raises(ConversionRefused, match="not stated"):
+        effect_from_p(0.04, "not_stated", n=20, direction=1, assume_t_when_not_stated=False)
+    with pytest.raises(ValueError, match="test must be one of"):
+        effect_from_p(0.04, "anova", n=20, direction=1)
+    with pytest.raises(ValueError, match="n1 and n2"):
+        effect_from_p(0.04, "independent_t", n1=20, direction=1)
+    with pytest.raises(ValueError, match="needs n"):
+        effect_from_p(0.04, "paired_t", direction=1)
+    with pytest.raises(ValueError, match="not both"):
+        effect_from_p(0.04, "not_stated", n=10, n1=5, n2=5, direction=1)
+
+
+# ---------------------------------------------------------------- measure codes
+
+
+def test_every_effect_carries_scale_and_comparison_and_serialises():
+    for code, (scale, comparison, _) in MEASURES.items():
+        assert comparison in ("between_groups", "within_group"), code
+        assert scale
+    e = smcc_from_p(0.03, 20, direction=1)
+    data = json.loads(json.dumps(asdict(e)))
+    assert data == {
+        "yi": e.yi,
+        "vi": e.vi,
+        "measure": "SMCC",
+        "method": "smcc_from_p",
+        "flags": [],
+        "scale": "sd_of_change_scores",
+        "comparison": "within_group",
+    }
+    with pytest.raises(ValueError, match="unknown measure"):
+        Effect(0.1, 0.01, "g", "x")

@@ -1,7 +1,17 @@
 """Meta-analysis: metafor's published dat.bcg results, statsmodels as a second opinion,
-edge cases (k=1, k=2, tau^2 at zero) and pooling by design group."""
+edge cases (k=1, k=2, tau^2 at zero) and pooling by design group.
 
+Published sources: metafor reference manual, ``rma.uni`` and ``confint.rma`` examples
+(https://wviechtb.github.io/metafor/reference/rma.uni.html, .../confint.rma.html,
+.../predict.rma.html; metafor 5.x, same numbers as Viechtbauer, J Stat Softw 2010;36(3));
+metafor tests/testthat/test_misc_metan_vs_rma.uni_with_dat.bcg.r (vs Stata metan);
+DerSimonian & Kacker, Contemp Clin Trials 2007;28:105, Tables 3-4 (CLASP);
+pimeta reference manual, ``pima(method="HTS")`` on ``sbp`` (Nagashima et al.).
+"""
+
+import json
 import math
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -9,38 +19,27 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
 from reviewkit.synthesis import (
+    PI_VERY_IMPRECISE_BELOW,
     GroupPooling,
     MetaResult,
     leave_one_out,
     log_odds_ratio,
     log_risk_ratio,
     meta_analysis,
+    meta_analysis_of_effects,
     pool_by_group,
     risk_difference,
+    smcc_from_p,
+    smd_from_p,
     tau2_dl,
+    tau2_pm,
     tau2_reml,
 )
-
-# dat.bcg (Colditz et al. 1994): tpos, tneg, cpos, cneg
-BCG = [
-    (4, 119, 11, 128),
-    (6, 300, 29, 274),
-    (3, 228, 11, 209),
-    (62, 13536, 248, 12619),
-    (33, 5036, 47, 5761),
-    (180, 1361, 372, 1079),
-    (8, 2537, 10, 619),
-    (505, 87886, 499, 87892),
-    (29, 7470, 45, 7232),
-    (17, 1699, 65, 1600),
-    (186, 50448, 141, 27197),
-    (5, 2493, 3, 2338),
-    (27, 16886, 29, 17825),
-]
+from tests.published_data import BCG, CLASP, EGGER2001, SBP_SE, SBP_Y
 
 
 def _bcg(measure=log_risk_ratio):
-    effects = [measure(tp, tp + tn, cp, cp + cn) for tp, tn, cp, cn in BCG]
+    effects = [measure(tp, tp + tn, cp, cp + cn) for tp, tn, cp, cn, *_ in BCG]
     return [e.yi for e in effects], [e.vi for e in effects]
 
 
@@ -57,7 +56,7 @@ def r4(x):
 
 
 def test_reml_matches_metafor(bcg):
-    res = meta_analysis(*bcg)  # REML is the default
+    res = meta_analysis(*bcg, test="z")  # REML is the default; metafor's default test is z
     assert res.method == "REML" and res.test == "z" and res.k == 13
     assert r4(res.estimate) == -0.7145
     assert r4(res.se) == 0.1798
@@ -74,7 +73,7 @@ def test_reml_matches_metafor(bcg):
 
 
 def test_dl_matches_metafor(bcg):
-    res = meta_analysis(*bcg, method="DL")
+    res = meta_analysis(*bcg, method="DL", test="z")
     assert r4(res.estimate) == -0.7141
     assert r4(res.ci_low) == -1.0644
     assert r4(res.ci_high) == -0.3638
@@ -110,10 +109,10 @@ def test_log_odds_ratio_and_risk_difference_match_metafor():
     fe = meta_analysis(y, v, method="FE")
     assert (r4(fe.estimate), r4(fe.ci_low), r4(fe.ci_high)) == (-0.4361, -0.5190, -0.3533)
     assert r4(fe.q) == 163.1649
-    dl = meta_analysis(y, v, method="DL")
+    dl = meta_analysis(y, v, method="DL", test="z")
     assert (r4(dl.estimate), r4(dl.tau2), r4(dl.i2)) == (-0.7474, 0.3663, 92.6455)
     y, v = _bcg(risk_difference)
-    dl = meta_analysis(y, v, method="DL")
+    dl = meta_analysis(y, v, method="DL", test="z")
     assert (r4(dl.estimate), r4(dl.ci_low), r4(dl.ci_high)) == (-0.0071, -0.0101, -0.0040)
     assert (r4(dl.stat), r4(dl.i2)) == (-4.5128, 95.6596)
     assert r4(meta_analysis(y, v, method="FE").q) == 276.4737
@@ -126,7 +125,7 @@ def test_dl_and_fixed_agree_with_statsmodels(bcg):
     y, v = np.array(bcg[0]), np.array(bcg[1])
     sm = combine_effects(y, v, method_re="dl")
     frame = sm.summary_frame()
-    dl = meta_analysis(y, v, method="DL")
+    dl = meta_analysis(y, v, method="DL", test="z")
     fe = meta_analysis(y, v, method="FE")
     assert dl.tau2 == pytest.approx(sm.tau2, rel=1e-10)
     assert dl.estimate == pytest.approx(frame.loc["random effect", "eff"], rel=1e-10)
@@ -164,20 +163,23 @@ def test_reml_solves_the_reml_estimating_equation(bcg):
     assert tau2_dl(y, v) == pytest.approx(meta_analysis(y, v, method="DL").tau2)
 
 
-def test_prediction_interval_follows_metafor(bcg):
-    res = meta_analysis(*bcg)
+def test_metafor_prediction_interval_is_available(bcg):
+    # metafor predict.rma example (digits=2): pi.lb -1.87, pi.ub 0.44
+    res = meta_analysis(*bcg, test="z", prediction="metafor")
+    assert (round(res.pi_low, 2), round(res.pi_high, 2)) == (-1.87, 0.44)
+    assert res.pi_method == "metafor" and res.pi_df is None
     half = stats.norm.ppf(0.975) * math.sqrt(res.tau2 + res.se**2)
     assert res.pi_low == pytest.approx(res.estimate - half)
     assert res.pi_high == pytest.approx(res.estimate + half)
-    kh = meta_analysis(*bcg, knapp_hartung=True)
+    kh = meta_analysis(*bcg, knapp_hartung=True, prediction="metafor")
     half = stats.t.ppf(0.975, 12) * math.sqrt(kh.tau2 + kh.se**2)
     assert kh.pi_low == pytest.approx(kh.estimate - half)
     assert kh.pi_high == pytest.approx(kh.estimate + half)
 
 
 def test_level_parameter(bcg):
-    r90 = meta_analysis(*bcg, level=0.90)
-    r95 = meta_analysis(*bcg)
+    r90 = meta_analysis(*bcg, level=0.90, test="z")
+    r95 = meta_analysis(*bcg, test="z")
     assert r90.ci_high - r90.ci_low < r95.ci_high - r95.ci_low
     assert r90.ci_high == pytest.approx(r90.estimate + stats.norm.ppf(0.95) * r90.se)
     assert r90.estimate == r95.estimate
@@ -213,8 +215,8 @@ def test_two_studies_knapp_hartung_uses_t1():
 
 def test_homogeneous_studies_tau2_at_zero_boundary():
     y, v = [0.3, 0.3, 0.3, 0.3], [0.02, 0.05, 0.04, 0.1]
-    for method in ("REML", "DL"):
-        res = meta_analysis(y, v, method=method)
+    for method in ("REML", "DL", "PM"):
+        res = meta_analysis(y, v, method=method, test="z")
         fe = meta_analysis(y, v, method="FE")
         assert res.tau2 == 0.0
         assert "tau2_at_zero_boundary" in res.notes
@@ -228,6 +230,7 @@ def test_little_heterogeneity_reml_boundary():
     y, v = [0.10, 0.12, 0.09], [0.05, 0.05, 0.05]
     assert tau2_dl(y, v) == 0.0
     assert tau2_reml(y, v) == 0.0
+    assert tau2_pm(y, v) == 0.0
 
 
 def test_invalid_inputs():
@@ -240,7 +243,17 @@ def test_invalid_inputs():
     with pytest.raises(ValueError, match="k = 0"):
         meta_analysis([], [])
     with pytest.raises(ValueError, match="method"):
-        meta_analysis([0.1, 0.2], [0.01, 0.02], method="PM")
+        meta_analysis([0.1, 0.2], [0.01, 0.02], method="ML")
+    with pytest.raises(ValueError, match="test"):
+        meta_analysis([0.1, 0.2], [0.01, 0.02], test="hksj")
+    with pytest.raises(ValueError, match="contradicts"):
+        meta_analysis([0.1, 0.2], [0.01, 0.02], knapp_hartung=False, test="knha")
+    with pytest.raises(ValueError, match="prediction"):
+        meta_analysis([0.1, 0.2], [0.01, 0.02], prediction="riley")
+    with pytest.raises(ValueError, match="tau2"):
+        meta_analysis([0.1, 0.2], [0.01, 0.02], tau2=-0.1)
+    with pytest.raises(ValueError, match="common-effect"):
+        meta_analysis([0.1, 0.2], [0.01, 0.02], method="FE", tau2=0.1)
 
 
 # ---------------------------------------------------------------- leave-one-out
@@ -297,3 +310,182 @@ def test_pool_by_group_min_studies_and_nan():
         pool_by_group(yi, vi, ["g", "g"])
     with pytest.raises(ValueError, match="min_studies"):
         pool_by_group(yi, vi, ["g"] * 3, min_studies=0)
+
+
+# ---------------------------------------------------------------- defaults: honest numbers
+
+
+def test_default_is_adhoc_knapp_hartung_with_t_k_minus_2_prediction(bcg):
+    res = meta_analysis(*bcg)
+    assert (res.method, res.test, res.df, res.pi_method, res.pi_df) == (
+        "REML",
+        "adhoc",
+        12,
+        "hts",
+        11,
+    )
+    # q = 1.0113 >= 1 on dat.bcg, so the ad hoc variant equals metafor's test="knha"
+    # (published: SE 0.1808, CI -1.1084 to -0.3206)
+    assert res.kh_q > 1
+    assert (r4(res.se), r4(res.ci_low), r4(res.ci_high)) == (0.1808, -1.1084, -0.3206)
+    # the common-effect model keeps the z test
+    assert meta_analysis(*bcg, method="FE").test == "z"
+
+
+def test_hts_prediction_interval_matches_pimeta():
+    # pimeta reference manual, pima(sbp$y, sbp$sigmak, method = "HTS"): DerSimonian-Laird,
+    # -0.3341 [95% PI -0.7598, 0.0917], d.f. 8, tau^2 0.0282 (Higgins et al. 2009)
+    res = meta_analysis(SBP_Y, [s * s for s in SBP_SE], method="DL", test="z")
+    assert (r4(res.estimate), r4(res.pi_low), r4(res.pi_high)) == (-0.3341, -0.7598, 0.0917)
+    assert res.pi_df == 8 and r4(res.tau2) == 0.0282
+    assert res.pi_very_imprecise is False
+
+
+def test_hts_prediction_interval_formula_and_limits(bcg):
+    res = meta_analysis(*bcg, test="z")
+    half = stats.t.ppf(0.975, 11) * math.sqrt(res.tau2 + res.se**2)
+    assert (res.pi_low, res.pi_high) == pytest.approx((res.estimate - half, res.estimate + half))
+    # wider than metafor's normal-quantile interval (-1.87, 0.44)
+    assert res.pi_low < -1.87 and res.pi_high > 0.44
+    # fewer than 3 studies: no t(k-2) interval, and it says why
+    two = meta_analysis([0.2, 0.6], [0.04, 0.05])
+    assert two.pi_low is None and two.pi_high is None and two.pi_method is None
+    assert "prediction_interval_needs_k_3" in two.notes
+    assert meta_analysis([0.2], [0.04]).pi_low is None
+    # 3 and 4 studies: computed but flagged very imprecise (t(1) = 12.71, t(2) = 4.30)
+    y, v = [0.1, 0.5, 0.9, 0.3], [0.04, 0.05, 0.03, 0.06]
+    assert PI_VERY_IMPRECISE_BELOW == 5
+    assert meta_analysis(y[:3], v[:3]).pi_very_imprecise is True
+    assert meta_analysis(y, v).pi_very_imprecise is True
+    assert meta_analysis([*y, 0.4], [*v, 0.05]).pi_very_imprecise is False
+
+
+def test_adhoc_knapp_hartung_never_narrower_than_wald():
+    # dat.egger2001 without ISIS-4, log odds ratios, REML: published (metafor regtest.Rd
+    # example) estimate -0.8745, SE 0.2080, tau^2 0.1911, Q(14) 20.9184. Here q < 1, so plain
+    # Knapp-Hartung shrinks the SE below the Wald SE, while the ad hoc variant keeps 0.2080
+    # and only swaps z for t(14) (Knapp & Hartung 2003; Roever et al. 2015).
+    effects = [log_odds_ratio(*row) for row in EGGER2001[:15]]
+    y, v = [e.yi for e in effects], [e.vi for e in effects]
+    wald = meta_analysis(y, v, test="z")
+    assert (r4(wald.estimate), r4(wald.se), r4(wald.tau2), r4(wald.q)) == (
+        -0.8745,
+        0.2080,
+        0.1911,
+        20.9184,
+    )
+    knha = meta_analysis(y, v, test="knha")
+    adhoc = meta_analysis(y, v, test="adhoc")
+    assert knha.kh_q < 1 and knha.se < wald.se
+    assert r4(adhoc.se) == 0.2080
+    assert "adhoc_q_below_1_set_to_1" in adhoc.notes
+    half = stats.t.ppf(0.975, 14) * 0.2080
+    assert (adhoc.ci_low, adhoc.ci_high) == pytest.approx(
+        (-0.8745 - half, -0.8745 + half), abs=1e-4
+    )
+    assert adhoc.ci_high - adhoc.ci_low > wald.ci_high - wald.ci_low
+
+
+# ---------------------------------------------------------------- Q-profile intervals
+
+
+def test_qprofile_intervals_match_metafor_confint(bcg):
+    # metafor confint.rma example (REML): tau^2 0.3132 (0.1197, 1.1115), tau 0.5597 (0.3460,
+    # 1.0543), I^2 92.2214 (81.9177, 97.6781), H^2 12.8558 (5.5303, 43.0680); the DL fit
+    # gives the same bounds (metafor tests/testthat/test_misc_confint.r)
+    for method in ("REML", "DL"):
+        res = meta_analysis(*bcg, method=method, test="z")
+        assert (r4(res.tau2_ci_low), r4(res.tau2_ci_high)) == (0.1197, 1.1115)
+        assert (r4(res.tau_ci_low), r4(res.tau_ci_high)) == (0.3460, 1.0543)
+        assert (round(res.i2_ci_low, 2), round(res.i2_ci_high, 2)) == (81.92, 97.68)
+        assert (round(res.h2_ci_low, 2), round(res.h2_ci_high, 2)) == (5.53, 43.07)
+    res = meta_analysis(*bcg, test="z")
+    # metafor finds the bounds with uniroot(tol = .Machine$double.eps^0.25 = 1.2e-4), so its
+    # 4th decimals of I^2/H^2 (which magnify tau^2 errors about 124-fold at the lower bound)
+    # are only that accurate: the tau^2 behind its printed I^2 bounds lies within that tolerance
+    s2 = res.tau2 * (100 - res.i2) / res.i2
+    for published_i2, ours in ((81.9177, res.tau2_ci_low), (97.6781, res.tau2_ci_high)):
+        assert abs(s2 * published_i2 / (100 - published_i2) - ours) < 1.22e-4
+    for published_h2, ours in ((5.5303, res.tau2_ci_low), (43.0680, res.tau2_ci_high)):
+        assert abs(s2 * (published_h2 - 1) - ours) < 1.22e-4
+
+
+def test_qprofile_bounds_solve_the_generalised_q_equation(bcg):
+    y, v = np.array(bcg[0]), np.array(bcg[1])
+    res = meta_analysis(y, v)
+
+    def gen_q(t2):
+        w = 1 / (v + t2)
+        return np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2)
+
+    assert gen_q(res.tau2_ci_low) == pytest.approx(stats.chi2.ppf(0.975, 12), rel=1e-10)
+    assert gen_q(res.tau2_ci_high) == pytest.approx(stats.chi2.ppf(0.025, 12), rel=1e-10)
+
+
+def test_qprofile_lower_bound_zero_and_fe_without_interval():
+    y, v = [0.10, 0.12, 0.09], [0.05, 0.05, 0.05]
+    res = meta_analysis(y, v)
+    assert res.tau2 == 0.0 and res.tau2_ci_low == 0.0
+    # Q(0) is below even the lower chi-square quantile: the whole interval is at 0
+    assert res.tau2_ci_high == 0.0 and "tau2_ci_upper_bound_at_zero" in res.notes
+    assert meta_analysis(y, v, method="FE").tau2_ci_low is None
+    assert meta_analysis(y, v, heterogeneity_ci=False).tau2_ci_low is None
+
+
+# ---------------------------------------------------------------- Paule-Mandel and others
+
+
+def test_paule_mandel_and_others_match_dersimonian_kacker_2007():
+    # DerSimonian & Kacker 2007, Tables 3-4 (CLASP, log odds ratios), reproduced in metafor
+    # tests/testthat/test_analysis_example_dersimonian2007.r: tau, mu, se
+    effects = [log_odds_ratio(*row) for row in CLASP]
+    y, v = [e.yi for e in effects], [e.vi for e in effects]
+    published = {
+        "PM": (0.3681, -0.3811, 0.2060),
+        "DL": (0.2323, -0.3240, 0.1540),
+        "REML": (0.1843, -0.2980, 0.1343),
+    }
+    for method, expected in published.items():
+        res = meta_analysis(y, v, method=method, test="z")
+        assert (r4(res.tau), r4(res.estimate), r4(res.se)) == expected
+    assert tau2_pm(y, v) == pytest.approx(meta_analysis(y, v, method="PM").tau2)
+
+
+def test_paule_mandel_solves_its_equation_and_agrees_with_statsmodels(bcg):
+    y, v = np.array(bcg[0]), np.array(bcg[1])
+    t2 = tau2_pm(y, v)
+    w = 1 / (v + t2)
+    mu = np.sum(w * y) / np.sum(w)
+    assert np.sum(w * (y - mu) ** 2) == pytest.approx(12, rel=1e-10)
+    sm = combine_effects(y, v, method_re="pm")
+    assert t2 == pytest.approx(sm.tau2, rel=1e-6)
+
+
+def test_fixed_tau2(bcg):
+    res = meta_analysis(*bcg, tau2=0.5, test="z")
+    assert res.tau2 == 0.5 and "tau2_fixed" in res.notes
+    w = 1 / (np.array(bcg[1]) + 0.5)
+    assert res.estimate == pytest.approx(np.sum(w * np.array(bcg[0])) / np.sum(w))
+
+
+# ---------------------------------------------------------------- measures and serialisation
+
+
+def test_pooling_effects_refuses_mixed_measures():
+    g = [smd_from_p(0.01, 20, 20, direction=1), smd_from_p(0.04, 15, 16, direction=1)]
+    gz = [smcc_from_p(0.02, 30, direction=1), smcc_from_p(0.03, 25, direction=1)]
+    res = meta_analysis_of_effects([*g, smd_from_p(0.2, 30, 30, direction=1)])
+    assert res.effect_measure == "SMD"
+    with pytest.raises(ValueError, match="different measures"):
+        meta_analysis_of_effects(g + gz)
+    with pytest.raises(ValueError, match="k = 0"):
+        meta_analysis_of_effects([])
+
+
+def test_results_are_json_serialisable(bcg):
+    res = meta_analysis(*bcg)
+    data = json.loads(json.dumps(asdict(res)))
+    assert data["tau2_ci_low"] == res.tau2_ci_low and data["test"] == "adhoc"
+    loo = leave_one_out(*bcg)
+    json.dumps([asdict(x) for x in loo])
+    json.dumps({k: asdict(g) for k, g in pool_by_group(bcg[0], bcg[1], ["a"] * 13).items()})

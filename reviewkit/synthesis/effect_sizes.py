@@ -19,6 +19,13 @@ Flags (``Effect.flags``):
   continuity correction alone (Cochrane suggests excluding such studies from RR/OR).
 * ``"pre_post_r_assumed"``: a within-group effect was put on the between-group scale with a
   pre-post correlation that the study did not report.
+* ``"t_test_assumed"``: a p-value whose test was not stated was inverted as if it came from
+  a t-test (``effect_from_p(..., test="not_stated")``).
+
+Every ``Effect`` carries its measure code and, derived from it, its ``scale`` (what one unit
+means) and ``comparison`` (between two groups, or change within one group), listed in
+``MEASURES``: effects with different codes never belong on one axis or in one pooled
+estimate (``meta_analysis_of_effects`` refuses them).
 """
 
 from __future__ import annotations
@@ -27,8 +34,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import special, stats
+from scipy import special
 
+from . import _dist
 from ._checks import check_direction, check_finite, check_level, check_n, check_p
 
 __all__ = [
@@ -36,10 +44,17 @@ __all__ = [
     "FLAG_DOUBLE_ZERO",
     "FLAG_P_INEQUALITY",
     "FLAG_R_ASSUMED",
+    "FLAG_T_TEST_ASSUMED",
+    "MEASURES",
     "METHOD_DESCRIPTIONS",
+    "P_VALUE_TESTS",
+    "ConversionRefused",
     "Effect",
+    "descriptive_ratio_of_means",
+    "effect_from_p",
     "hedges_j",
     "log_odds_ratio",
+    "log_ratio_of_means",
     "log_risk_ratio",
     "mean_difference",
     "p_bound_for_rounded_zero",
@@ -47,6 +62,7 @@ __all__ = [
     "risk_difference",
     "smcc_from_p",
     "smcc_from_t",
+    "smcc_to_between_scale",
     "smcc_to_smcr",
     "smd_from_means",
     "smd_from_p",
@@ -57,8 +73,37 @@ FLAG_P_INEQUALITY = "p_inequality"
 FLAG_CONTINUITY = "continuity_correction_0.5"
 FLAG_DOUBLE_ZERO = "double_zero"
 FLAG_R_ASSUMED = "pre_post_r_assumed"
+FLAG_T_TEST_ASSUMED = "t_test_assumed"
 
 Operator = Literal["=", "<"]
+
+#: Every measure code: (scale, comparison, description). ``scale`` says what one unit of
+#: ``yi`` is; ``comparison`` is "between_groups" (group 1 vs group 2) or "within_group"
+#: (after vs before in one group). SMD and SMCR share a scale (SD of raw scores) but not a
+#: comparison: SMCR is a within-group change converted with a pre-post correlation.
+MEASURES: dict[str, tuple[str, str, str]] = {
+    "SMD": ("sd_of_raw_scores", "between_groups", "Hedges' g, standardised mean difference"),
+    "MD": ("raw_units", "between_groups", "raw mean difference, in the outcome's unit"),
+    "logROM": ("log_ratio", "between_groups", "log ratio of means ln(m1/m2)"),
+    "SMCC": (
+        "sd_of_change_scores",
+        "within_group",
+        "g_z, standardised mean change (change-score SD)",
+    ),
+    "SMCR": (
+        "sd_of_raw_scores",
+        "within_group",
+        "standardised mean change converted to the raw-score SD with a pre-post r",
+    ),
+    "logRR": ("log_ratio", "between_groups", "log risk ratio"),
+    "logOR": ("log_ratio", "between_groups", "log odds ratio"),
+    "RD": ("risk_difference", "between_groups", "risk difference"),
+    "ROM_descriptive": (
+        "ratio_descriptive",
+        "within_group",
+        "ratio of means after/before, descriptive (no variance)",
+    ),
+}
 
 #: Human-readable description of every ``Effect.method`` identifier (base name, before any
 #: ``:approx_J`` or ``(r=...)`` suffix), for a supplementary table.
@@ -73,8 +118,18 @@ METHOD_DESCRIPTIONS: dict[str, str] = {
     "g_z = J(n-1) d_z; Var = 1/n + g_z^2/(2n)",
     "smcc_from_p": "standardised mean change g_z from a two-sided paired p: "
     "t = T^-1_{n-1}(1 - p/2), d_z = t/sqrt(n), g_z = J(n-1) d_z",
+    "smcc_to_between_scale": "SMCC g_z converted to the between-group (raw-score SD) scale "
+    "with a pre-post correlation r: d = g_z sqrt(2(1-r)); Var = 2(1-r) Var(g_z)",
+    "smcc_to_between_scale_assumed_r": "SMCC g_z converted to the between-group (raw-score "
+    "SD) scale with an ASSUMED pre-post correlation r (not reported): d = g_z sqrt(2(1-r)); "
+    "Var = 2(1-r) Var(g_z)",
     "smcr_from_smcc": "within-group change on the between-group (raw-score SD) scale: "
     "d = g_z sqrt(2(1-r)); Var = 2(1-r) Var(g_z) = 2(1-r)/n + d^2/(2n)",
+    "log_ratio_of_means": "log ratio of means ln(m1/m2) + (sd1^2/(n1 m1^2) - sd2^2/(n2 m2^2))/2 "
+    "(bias-corrected, Lajeunesse 2015); Var = sd1^2/(n1 m1^2) + sd2^2/(n2 m2^2) "
+    "(Hedges et al. 1999)",
+    "log_ratio_of_means_uncorrected": "log ratio of means ln(m1/m2); "
+    "Var = sd1^2/(n1 m1^2) + sd2^2/(n2 m2^2) (Hedges et al. 1999)",
     "log_risk_ratio": "log risk ratio from a 2x2 table; Var = 1/a - 1/n1 + 1/c - 1/n2",
     "log_odds_ratio": "log odds ratio from a 2x2 table; Var = 1/a + 1/b + 1/c + 1/d",
     "risk_difference": "risk difference from a 2x2 table; Var = p1(1-p1)/n1 + p2(1-p2)/n2",
@@ -86,10 +141,11 @@ METHOD_DESCRIPTIONS: dict[str, str] = {
 class Effect:
     """One study's effect size.
 
-    yi: the estimate (log scale for logRR/logOR); vi: its sampling variance, or None when it
-    cannot be computed (descriptive measures); measure: "SMD", "MD", "SMCC", "SMCR",
-    "logRR", "logOR", "RD" or "ROM_descriptive"; method: formula identifier (see
-    ``METHOD_DESCRIPTIONS``); flags: caveats (see module docstring).
+    yi: the estimate (log scale for logRR/logOR/logROM); vi: its sampling variance, or None
+    when it cannot be computed (descriptive measures); measure: a code of ``MEASURES``
+    ("SMD", "MD", "logROM", "SMCC", "SMCR", "logRR", "logOR", "RD", "ROM_descriptive");
+    method: formula identifier (see ``METHOD_DESCRIPTIONS``); flags: caveats (see module
+    docstring); scale and comparison: filled in from ``MEASURES`` (never pass them).
     """
 
     yi: float
@@ -97,6 +153,17 @@ class Effect:
     measure: str
     method: str
     flags: tuple[str, ...] = ()
+    scale: str = ""
+    comparison: str = ""
+
+    def __post_init__(self) -> None:
+        if self.measure not in MEASURES:
+            raise ValueError(
+                f"unknown measure code {self.measure!r}; expected one of {sorted(MEASURES)}"
+            )
+        scale, comparison, _ = MEASURES[self.measure]
+        object.__setattr__(self, "scale", scale)
+        object.__setattr__(self, "comparison", comparison)
 
     @property
     def se(self) -> float | None:
@@ -108,14 +175,14 @@ class Effect:
         level = check_level(level)
         if self.vi is None:
             return None
-        z = stats.norm.ppf(0.5 + level / 2)
-        half = z * math.sqrt(self.vi)
+        half = _dist.z_crit(level) * math.sqrt(self.vi)
         return (self.yi - half, self.yi + half)
 
     @property
     def imputed(self) -> bool:
-        """True when the value rests on an entered bound or an assumed correlation."""
-        return FLAG_P_INEQUALITY in self.flags or FLAG_R_ASSUMED in self.flags
+        """True when the value rests on an entered bound, an assumed correlation or an
+        assumed t-test."""
+        return bool({FLAG_P_INEQUALITY, FLAG_R_ASSUMED, FLAG_T_TEST_ASSUMED} & set(self.flags))
 
 
 def hedges_j(m: float, exact: bool = True) -> float:
@@ -162,7 +229,7 @@ def p_bound_for_rounded_zero(decimals: int = 3) -> float:
 
 def _t_from_p(p: float, df: int) -> float:
     """t = T^-1_df(1 - p/2): the absolute t statistic behind a two-sided p."""
-    return float(stats.t.isf(p / 2.0, df))
+    return _dist.t_isf(p / 2.0, df)
 
 
 # --------------------------------------------------------------------------- two groups
@@ -297,13 +364,18 @@ def smcc_from_p(
     return Effect(e.yi, e.vi, "SMCC", _method("smcc_from_p", exact_j), flags)
 
 
-def smcc_to_smcr(effect: Effect, r: float, *, r_reported: bool = False) -> Effect:
-    """Put a within-group g_z on the between-group scale with pre-post correlation r.
+def smcc_to_between_scale(effect: Effect, r: float, *, r_reported: bool = False) -> Effect:
+    """SMCC (g_z) converted to the between-group (raw-score SD) scale with pre-post correlation r.
 
-    d = g_z sqrt(2(1 - r)) (Morris & DeShon, Psychol Methods 2002;7:105).
+    d = g_z sqrt(2(1 - r)) (Morris & DeShon, Psychol Methods 2002;7:105): the change divided
+    by the SD of the raw scores instead of the SD of the change scores, so that it is on the
+    scale of Hedges' g. It is still a within-group change (``comparison="within_group"``),
+    never a controlled comparison.
     Var(d) = 2(1 - r) Var(g_z) treating r as known; with Var(g_z) = 1/n + g_z^2/(2n) this equals
     2(1 - r)/n + d^2/(2n), metafor's "SMCR" large-sample variance (Becker 1988).
-    Flags ``"pre_post_r_assumed"`` unless ``r_reported`` is True.
+    The result has measure "SMCR". Unless ``r_reported`` is True, r is an assumption: the
+    method is ``smcc_to_between_scale_assumed_r(r=...)`` and the flag ``"pre_post_r_assumed"``
+    is added; run it for several r (``correlation_sensitivity``).
     """
     if effect.measure != "SMCC":
         raise ValueError(f"expected an SMCC effect, got measure {effect.measure!r}")
@@ -314,19 +386,154 @@ def smcc_to_smcr(effect: Effect, r: float, *, r_reported: bool = False) -> Effec
         raise ValueError(f"the pre-post correlation r must lie in (-1, 1), got {r}")
     factor = 2.0 * (1.0 - r)
     flags = effect.flags if r_reported else (*effect.flags, FLAG_R_ASSUMED)
+    base = "smcc_to_between_scale" if r_reported else "smcc_to_between_scale_assumed_r"
     return Effect(
         effect.yi * math.sqrt(factor),
         effect.vi * factor,
         "SMCR",
-        f"smcr_from_smcc(r={r:g})",
+        f"{base}(r={r:g})",
         tuple(dict.fromkeys(flags)),
     )
 
 
-def ratio_of_means(mean_before: float, mean_after: float) -> Effect:
-    """Ratio of means after/before, descriptive only: no SDs, so no variance (vi=None).
+#: Older name of ``smcc_to_between_scale`` (kept so existing callers keep working).
+smcc_to_smcr = smcc_to_between_scale
 
-    Unit-free, so studies in different units can be summarised (median, range), never pooled.
+
+# --------------------------------------------------------------------------- conversions by test
+
+#: Tests a reported p-value can come from (argument ``test`` of ``effect_from_p``).
+P_VALUE_TESTS = ("independent_t", "paired_t", "chi2", "mann_whitney", "wilcoxon", "not_stated")
+
+_REFUSAL_REASONS = {
+    "chi2": (
+        "a chi-square p is not a t-test p and is never inverted through t; a chi-square "
+        "with 1 df from a 2x2 table corresponds to a log odds ratio only when the four counts "
+        "are known, and then the counts are used directly (log_odds_ratio / log_risk_ratio)"
+    ),
+    "mann_whitney": (
+        "a Mann-Whitney (rank-sum) p has no exact inverse through the t distribution; count "
+        "the study by its direction of effect instead"
+    ),
+    "wilcoxon": (
+        "a Wilcoxon signed-rank p has no exact inverse through the t distribution; count the "
+        "study by its direction of effect instead"
+    ),
+}
+
+
+class ConversionRefused(ValueError):
+    """A p-value that must not be converted to an effect size.
+
+    ``test``: the test behind the p-value; ``reason``: one sentence for the report. The
+    caller counts such a study (vote counting by direction, combined p-values) instead of
+    giving it an effect size.
+    """
+
+    def __init__(self, test: str, reason: str) -> None:
+        super().__init__(f"no effect size from a {test} p-value: {reason}")
+        self.test = test
+        self.reason = reason
+
+
+def effect_from_p(
+    p: float,
+    test: str,
+    *,
+    n: int | None = None,
+    n1: int | None = None,
+    n2: int | None = None,
+    direction: int,
+    operator: Operator = "=",
+    exact_j: bool = True,
+    assume_t_when_not_stated: bool = True,
+) -> Effect:
+    """Effect size from a two-sided p, only where the inversion is valid for its ``test``.
+
+    * ``"independent_t"`` (needs n1, n2): Hedges' g as ``smd_from_p``.
+    * ``"paired_t"`` (needs n): g_z as ``smcc_from_p``.
+    * ``"chi2"``, ``"mann_whitney"``, ``"wilcoxon"``: raises ``ConversionRefused`` (a
+      ValueError) with the reason. A chi-square or rank-test p is never inverted through t:
+      the t inverse assumes a t-test (Cochrane Handbook v6, 6.5.2.3). A chi-square with 1 df
+      from a 2x2 table corresponds to a log odds ratio only when the counts are known; then
+      use the counts (``log_odds_ratio``), not the p.
+    * ``"not_stated"``: inverted as a t-test (independent with n1, n2; paired with n) and
+      flagged ``"t_test_assumed"`` so a sensitivity analysis can drop it; with
+      ``assume_t_when_not_stated=False`` it is refused instead.
+    """
+    if test not in P_VALUE_TESTS:
+        raise ValueError(f"test must be one of {P_VALUE_TESTS}, got {test!r}")
+    if test in _REFUSAL_REASONS:
+        raise ConversionRefused(test, _REFUSAL_REASONS[test])
+    if test == "not_stated" and not assume_t_when_not_stated:
+        raise ConversionRefused(
+            test, "the test behind the p-value was not stated and assuming a t-test is switched off"
+        )
+    two_groups = n1 is not None or n2 is not None
+    if two_groups and n is not None:
+        raise ValueError("give n (one group, paired) or n1 and n2 (two groups), not both")
+    if test == "independent_t" or (test == "not_stated" and two_groups):
+        if n1 is None or n2 is None:
+            raise ValueError("an independent-samples p needs both n1 and n2")
+        effect = smd_from_p(p, n1, n2, direction=direction, operator=operator, exact_j=exact_j)
+    else:
+        if n is None:
+            raise ValueError("a paired (before/after) p needs n")
+        effect = smcc_from_p(p, n, direction=direction, operator=operator, exact_j=exact_j)
+    if test == "not_stated":
+        return Effect(
+            effect.yi,
+            effect.vi,
+            effect.measure,
+            effect.method,
+            (*effect.flags, FLAG_T_TEST_ASSUMED),
+        )
+    return effect
+
+
+# --------------------------------------------------------------------------- ratios of means
+
+
+def log_ratio_of_means(
+    m1: float,
+    sd1: float,
+    n1: int,
+    m2: float,
+    sd2: float,
+    n2: int,
+    *,
+    correct: bool = True,
+) -> Effect:
+    """Log ratio of means (response ratio) of group 1 over group 2, from means and SDs.
+
+    yi = ln(m1/m2) (Hedges, Gurevitch & Curtis, Ecology 1999;80:1150), plus by default the
+    small-sample bias correction 1/2 (sd1^2/(n1 m1^2) - sd2^2/(n2 m2^2)) (Lajeunesse,
+    Ecology 2015;96:2056, eq. 8), as metafor's ``escalc(measure="ROM")`` does by default;
+    ``correct=False`` gives the plain ln(m1/m2). Var = sd1^2/(n1 m1^2) + sd2^2/(n2 m2^2)
+    (Hedges et al. 1999, eq. 1; metafor vtype "LS"). Both means must be positive
+    (ratio-scale outcomes); the result is unit-free.
+    """
+    m1, m2 = check_finite(m1, "m1"), check_finite(m2, "m2")
+    sd1, sd2 = check_finite(sd1, "sd1"), check_finite(sd2, "sd2")
+    n1, n2 = check_n(n1, "n1", 1), check_n(n2, "n2", 1)
+    if m1 <= 0 or m2 <= 0:
+        raise ValueError("a ratio of means needs positive means in both groups")
+    if sd1 < 0 or sd2 < 0:
+        raise ValueError("standard deviations must not be negative")
+    term1, term2 = sd1**2 / (n1 * m1**2), sd2**2 / (n2 * m2**2)
+    yi = math.log(m1 / m2)
+    if correct:
+        yi += 0.5 * (term1 - term2)
+    method = "log_ratio_of_means" if correct else "log_ratio_of_means_uncorrected"
+    return Effect(yi, term1 + term2, "logROM", method)
+
+
+def descriptive_ratio_of_means(mean_before: float, mean_after: float) -> Effect:
+    """Ratio of means after/before in one group, DESCRIPTIVE only: without SDs there is no
+    variance (vi=None), so it is summarised (median, range), never pooled or tested.
+
+    Unit-free, so studies in different units can be put side by side. Not to be confused
+    with ``log_ratio_of_means`` (two groups, with SDs, poolable).
     """
     before = check_finite(mean_before, "mean_before")
     after = check_finite(mean_after, "mean_after")
@@ -335,6 +542,10 @@ def ratio_of_means(mean_before: float, mean_after: float) -> Effect:
             "a ratio of means needs a positive 'before' mean and a non-negative 'after' mean"
         )
     return Effect(after / before, None, "ROM_descriptive", "ratio_after_over_before")
+
+
+#: Older name of ``descriptive_ratio_of_means`` (kept so existing callers keep working).
+ratio_of_means = descriptive_ratio_of_means
 
 
 # --------------------------------------------------------------------------- 2x2 tables

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 import numpy as np
-from scipy import stats
 
+from . import _dist
 from ._checks import check_level, check_n, check_p, check_same_length
-from .effect_sizes import FLAG_P_INEQUALITY, Effect, smcc_to_smcr
+from .effect_sizes import FLAG_P_INEQUALITY, Effect, smcc_to_between_scale
 
 __all__ = [
     "CombinedP",
@@ -129,9 +129,10 @@ def vote_count(
 ) -> VoteCount:
     """Count studies by direction of effect; sign test and Wilson interval.
 
-    p = two-sided exact binomial test of n_favoured out of n_informative against 0.5
-    (``scipy.stats.binomtest``); CI = Wilson score interval for the proportion
-    (``binomtest(...).proportion_ci(method="wilson")``). Limits: ignores effect size and
+    p = two-sided exact binomial test of n_favoured out of n_informative against 0.5 (as
+    ``scipy.stats.binomtest``); CI = Wilson score interval for the proportion (as
+    ``binomtest(...).proportion_ci(method="wilson")``), both computed with
+    ``scipy.special`` (see ``_dist``) to keep the import cheap. Limits: ignores effect size and
     precision; low power with few studies (Nikolakopoulos, Res Synth Methods 2020;11:714).
     """
     if favoured not in ("increase", "decrease"):
@@ -148,9 +149,8 @@ def vote_count(
     n_fav = n_inc if favoured == "increase" else n_dec
     prop = lo = hi = p = None
     if n_inf > 0:
-        test = stats.binomtest(n_fav, n_inf, 0.5, alternative="two-sided")
-        ci = test.proportion_ci(confidence_level=level, method="wilson")
-        prop, lo, hi, p = n_fav / n_inf, float(ci.low), float(ci.high), float(test.pvalue)
+        lo, hi = _dist.wilson_interval(n_fav, n_inf, level)
+        prop, p = n_fav / n_inf, _dist.sign_test_p(n_fav, n_inf)
     return VoteCount(
         favoured=favoured,
         n_increase=n_inc,
@@ -190,9 +190,9 @@ def stouffer_combined(p_one_sided: Sequence[float], n: Sequence[float]) -> Combi
     p = _check_ps(p_one_sided)
     sizes = np.array([check_n(x, f"n[{i}]", 1) for i, x in enumerate(n)], dtype=float)
     w = np.sqrt(sizes)
-    z = stats.norm.isf(p)
+    z = np.array([_dist.norm_isf(x) for x in p])
     big_z = float(np.sum(w * z) / math.sqrt(float(np.sum(w**2))))
-    return CombinedP("stouffer_sqrt_n", big_z, None, float(stats.norm.sf(big_z)), int(p.size))
+    return CombinedP("stouffer_sqrt_n", big_z, None, _dist.norm_sf(big_z), int(p.size))
 
 
 def fisher_combined(p_one_sided: Sequence[float]) -> CombinedP:
@@ -200,7 +200,7 @@ def fisher_combined(p_one_sided: Sequence[float]) -> CombinedP:
     p = _check_ps(p_one_sided)
     x2 = float(-2.0 * np.sum(np.log(p)))
     df = 2 * int(p.size)
-    return CombinedP("fisher", x2, df, float(stats.chi2.sf(x2, df)), int(p.size))
+    return CombinedP("fisher", x2, df, _dist.chi2_sf(x2, df), int(p.size))
 
 
 # --------------------------------------------------------------------------- ratios
@@ -282,7 +282,7 @@ def correlation_sensitivity(
     effects: Sequence[Effect], rs: Sequence[float] = (0.3, 0.5, 0.7)
 ) -> dict[float, tuple[Effect, ...]]:
     """Each SMCC effect on the between-group scale for every assumed pre-post r
-    (d = g_z sqrt(2(1 - r)); see ``smcc_to_smcr``)."""
+    (d = g_z sqrt(2(1 - r)); see ``smcc_to_between_scale``)."""
     if len(rs) == 0:
         raise ValueError("give at least one correlation value")
-    return {float(r): tuple(smcc_to_smcr(e, r) for e in effects) for r in rs}
+    return {float(r): tuple(smcc_to_between_scale(e, r) for e in effects) for r in rs}
