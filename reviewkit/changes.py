@@ -535,9 +535,9 @@ def write_changes(
     """Compare the current build with a release; write changes.md and changes.html.
 
     Paths default to the current build's, relative to the working directory
-    (the review folder). Returns the two paths.
+    (the review folder). Returns the two paths (absolute).
     """
-    output_dir = Path(output_dir)
+    output_dir = Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     study_changes = compare_studies(rel.file(STUDIES), studies, id_column)
     old_stats, new_stats = rel.file(STATS_DIR), Path(stats_dir)

@@ -352,7 +352,7 @@ def release(
                 {"path": relative, "bytes": target.stat().st_size, "sha256": _sha256(target)}
             )
             if relative.startswith("external/"):
-                info["files"][-1]["source"] = os.fspath(source)
+                info["files"][-1]["source"] = os.path.relpath(source, review_dir)
         (staging / RELEASE_JSON).write_text(
             json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
