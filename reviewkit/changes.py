@@ -37,7 +37,7 @@ from reviewkit import assemble
 from reviewkit.errors import InputError
 from reviewkit.i18n import message
 from reviewkit.numfmt import LOCALES
-from reviewkit.tracked import _align, pandoc_ast
+from reviewkit.tracked import _align, build_changes_pdf, build_tracked_docx, pandoc_ast
 from reviewkit.versions import Release
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "manuscript_sentences",
     "render_report",
     "write_changes",
+    "write_tracked_documents",
 ]
 
 #: Floats closer than this (relative) are the same number.
@@ -558,3 +559,56 @@ def write_changes(
         md, html, title=message(language, "changes.title", name=rel.name), language=language
     )
     return md, html
+
+
+def write_tracked_documents(
+    rel: Release,
+    output_dir: os.PathLike[str] | str,
+    *,
+    language: str,
+    bibliography: os.PathLike[str] | str,
+    csl: os.PathLike[str] | str,
+    timestamp: int,
+    manuscript: os.PathLike[str] | str = MANUSCRIPT,
+    reference_docx: os.PathLike[str] | str | None = None,
+    extra_defaults: Sequence[os.PathLike[str] | str] = (),
+    font_paths: Sequence[os.PathLike[str] | str] = (),
+    metadata: dict[str, str] | None = None,
+) -> tuple[Path, Path]:
+    """``manuscript-tracked.docx`` and ``manuscript-changes.pdf`` in ``output_dir``:
+    the current manuscript against the release's, with the same layout settings as
+    the normal DOCX and PDF (``reference_docx``, the profile's ``extra_defaults``,
+    ``font_paths``, ``metadata``; see :mod:`reviewkit.assemble`). The release's own
+    bibliography is read too, so works cited only in deleted text resolve.
+    ``timestamp``: the build epoch (reviewkit.reproducible.build_epoch).
+    Run from the review folder (image paths are relative to it).
+    """
+    output_dir = Path(output_dir).resolve()
+    old_markdown = rel.file(MANUSCRIPT)
+    common = dict(
+        bibliography=bibliography,
+        old_bibliography=rel.input("references"),
+        csl=csl,
+        timestamp=timestamp,
+        extra_defaults=extra_defaults,
+    )
+    docx = output_dir / "manuscript-tracked.docx"
+    pdf = output_dir / "manuscript-changes.pdf"
+    build_tracked_docx(
+        old_markdown,
+        manuscript,
+        docx,
+        reference_docx=reference_docx,
+        metadata=metadata,
+        **common,
+    )
+    build_changes_pdf(
+        old_markdown,
+        manuscript,
+        pdf,
+        legend=legend(language, rel.name),
+        font_paths=font_paths,
+        metadata=metadata,
+        **common,
+    )
+    return docx, pdf

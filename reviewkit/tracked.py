@@ -637,6 +637,12 @@ def mark_paragraphs_and_rows(docx: os.PathLike[str] | str, author: str, date: st
 
     _mark_table_separators(root, revision)
 
+    # Deleted runs hold w:delText (and w:delInstrText in fields); raw OpenXML from
+    # the filters (crossref.lua's fields) inside a deletion still has w:t.
+    for deletion in root.iter(_w("del")):
+        for element in deletion.iter(_w("t"), _w("instrText")):
+            element.tag = _w("delText") if element.tag == _w("t") else _w("delInstrText")
+
     # Unique ids: pandoc numbers insertions and deletions with separate counters.
     ids = [int(v) for e in root.iter() for v in [e.get(_w("id"))] if v and v.isdigit()]
     next_id = count(max(ids, default=0) + 1)

@@ -105,6 +105,20 @@ class Release:
         """Path of a kept file, e.g. ``release.file("results/stats/summary.json")``."""
         return self.path / relative
 
+    def input(self, key: str) -> Path | None:
+        """The kept copy of an input named in the released config.yaml, e.g.
+        ``release.input("references")`` (None when the key is not set)."""
+        with open(self.path / "config.yaml", encoding="utf-8") as handle:
+            value = (yaml.safe_load(handle) or {}).get(key)
+        if not value:
+            return None
+        wanted = os.path.normpath(value)
+        for entry in self.info.get("files", []):
+            source = os.path.normpath(entry.get("source", entry["path"]))
+            if source == wanted:
+                return self.path / entry["path"]
+        return None
+
     @property
     def label(self) -> str:
         """``v1 (2025-03-01)``: how reports name the release."""

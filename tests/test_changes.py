@@ -4,8 +4,8 @@ tracked-changes DOCX and the marked-up PDF).
 Fixture manuscripts (tests/fixtures/changes/old.md, new.md, invented examples):
 the new one counts 13 studies and 520 participants instead of 12 and 480, drops
 a paragraph citing delta2018 and a figure, adds a paragraph and a table row
-citing gamma2021, changes one cell (60 -> 62) and gives the outcomes table a
-third column. The check of the tracked DOCX is what a user does in Word:
+citing gamma2021, changes one cell (60 -> 62), drops a cross-reference to a
+figure and gives the outcomes table a third column. The check of the tracked DOCX is what a user does in Word:
 Review > Accept All must give the text of the new manuscript's own DOCX, and
 Reject All the text of the old one's. Both are done here on the XML
 (:func:`resolve_revisions`), as Word defines them: an accepted ``w:del`` and a
@@ -77,6 +77,8 @@ def resolve_revisions(xml: bytes, accept: bool) -> etree._Element:
         parent.remove(element)
     for text in root.iter(w("delText")):
         text.tag = w("t")
+    for text in root.iter(w("delInstrText")):
+        text.tag = w("instrText")
     for table in list(root.iter(w("tbl"))):
         if table.find(w("tr")) is None:  # every row deleted: Word removes the table
             drop(table)
@@ -149,6 +151,9 @@ def test_tracked_docx_marks_the_changed_count_as_insertion_and_deletion(built):
     for revision in [*paragraph.iter(w("del")), *paragraph.iter(w("ins"))]:
         assert revision.get(w("author")) == "reviewkit"
         assert revision.get(w("date")) == "2023-11-14T22:13:20Z"  # EPOCH, not the clock
+    # deleted text is w:delText, also in a deleted cross-reference field (@fig-by-year)
+    assert [t for d in root.iter(w("del")) for t in d.iter(w("t"), w("instrText"))] == []
+    assert any("REF _Ref_fig_1" in (t.text or "") for t in root.iter(w("delInstrText")))
     ids = [e.get(w("id")) for e in root.iter(w("ins"), w("del"))]
     assert len(ids) == len(set(ids)), "every revision needs its own id"
 
@@ -377,3 +382,29 @@ def test_a_study_id_twice_is_refused(tmp_path):
     new = write_csv(tmp_path / "new.csv", "id,n", "a,1")
     with pytest.raises(InputError, match=r"old\.csv: row 3: id 'a' appears twice"):
         changes.compare_studies(old, new)
+
+
+def test_tracked_documents_of_a_release_use_its_bibliography(tmp_path):
+    """delta2018 is cited only in the released text and is missing from the current
+    bibliography: the build resolves it from the release's copy."""
+    rel = make_release(tmp_path)
+    review = tmp_path / "review"
+    assert rel.input("references") == rel.path / "data" / "references.bib"
+    shutil.copy(FIXTURES / "new.bib", review / "data" / "references.bib")
+    figures = review / "results" / "figures"
+    figures.mkdir(parents=True)
+    Image.new("RGB", (60, 40), "steelblue").save(figures / "by_year.png")
+    # designs.png is gone with its figure: the deleted figure shows its caption only
+    with contextlib.chdir(review):
+        docx, pdf = changes.write_tracked_documents(
+            rel,
+            "results/changes",
+            language="en",
+            bibliography="data/references.bib",
+            csl="apa",
+            timestamp=EPOCH,
+        )
+    text = docx_text(docx, accept=False)
+    assert "Delta, D. (2018). An example survey. Journal of Examples." in text
+    assert "Figure 2. Designs of the studies." in text
+    assert "Underlined text" in pypdf.PdfReader(pdf).pages[0].extract_text()
