@@ -58,6 +58,9 @@ DEFAULTS_DIR = LAYOUT_DIR / "defaults"
 HARMLESS_PANDOC_WARNINGS = frozenset({"NoTranslation", "CouldNotLoadTranslations"})
 
 Timestamp = int | datetime | None
+#: One bibliography file, or several (pandoc reads them all; for a key in more
+#: than one file, the last file wins).
+Bibliography = os.PathLike[str] | str | Sequence[os.PathLike[str] | str]
 
 
 class ManuscriptBuildError(InputError):
@@ -140,6 +143,18 @@ def _metadata_args(metadata: Mapping[str, str] | None) -> list[str]:
     return [f"--metadata={key}:{value}" for key, value in (metadata or {}).items()]
 
 
+def _bibliographies(bibliography: Bibliography) -> list[Path]:
+    if isinstance(bibliography, str | os.PathLike):
+        return [Path(bibliography)]
+    return [Path(path) for path in bibliography]
+
+
+def _from_args(from_format: str) -> list[str]:
+    """``--from`` when the input is not Markdown (e.g. ``json``: a pandoc AST that
+    reviewkit.changes built); command-line options override the defaults files."""
+    return [] if from_format == "markdown" else [f"--from={from_format}"]
+
+
 # ---------------------------------------------------------------- pandoc ----
 
 
@@ -148,14 +163,15 @@ def _pandoc(
     output: Path,
     *,
     defaults: Sequence[Path],
-    bibliography: Path,
+    bibliography: Bibliography,
     csl: Path,
     resource_path: Iterable[os.PathLike[str] | str],
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
 ) -> None:
     """Run pandoc once; fail on an error or on any non-harmless warning."""
-    for path, what in ((markdown, "manuscript"), (bibliography, "bibliography")):
+    bibliographies = _bibliographies(bibliography)
+    for path, what in ((markdown, "manuscript"), *((b, "bibliography") for b in bibliographies)):
         if not Path(path).is_file():
             raise ManuscriptBuildError(f"{what} not found: {path}")
     for d in defaults:
@@ -166,8 +182,8 @@ def _pandoc(
         cmd = [pandoc_executable(), str(markdown)]
         for d in defaults:
             cmd += ["--defaults", str(d)]
+        cmd += [f"--bibliography={path}" for path in bibliographies]
         cmd += [
-            f"--bibliography={bibliography}",
             f"--csl={csl}",
             "--resource-path=" + os.pathsep.join(os.fspath(p) for p in resource_path),
             f"--log={log_file}",
@@ -189,7 +205,7 @@ def _pandoc(
         if msg.get("type") in HARMLESS_PANDOC_WARNINGS:
             log.warning("pandoc (ignored, harmless): %s", msg.get("pretty"))
             continue
-        problems.append(" ".join(_describe_pandoc_warning(msg, bibliography).split()))
+        problems.append(" ".join(_describe_pandoc_warning(msg, bibliographies[-1]).split()))
     if problems:
         raise ManuscriptBuildError(f"{markdown}: " + "; ".join(problems))
 
@@ -221,7 +237,7 @@ def _pandoc_to_file(
     output: os.PathLike[str] | str,
     defaults: Sequence[os.PathLike[str] | str],
     *,
-    bibliography: os.PathLike[str] | str,
+    bibliography: Bibliography,
     csl: os.PathLike[str] | str,
     resource_path: Sequence[os.PathLike[str] | str],
     extra_args: Sequence[str] = (),
@@ -237,7 +253,7 @@ def _pandoc_to_file(
             Path(markdown),
             tmp,
             defaults=[Path(path) for path in defaults],
-            bibliography=Path(bibliography),
+            bibliography=bibliography,
             csl=resolve_csl(csl),
             resource_path=resource_path,
             extra_args=list(extra_args),
@@ -252,7 +268,7 @@ def build_docx(
     markdown: os.PathLike[str] | str,
     output: os.PathLike[str] | str,
     *,
-    bibliography: os.PathLike[str] | str,
+    bibliography: Bibliography,
     csl: os.PathLike[str] | str,
     reference_docx: os.PathLike[str] | str | None = None,
     defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
@@ -260,6 +276,7 @@ def build_docx(
     timestamp: Timestamp = None,
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
     metadata: Mapping[str, str] | None = None,
+    from_format: str = "markdown",
 ) -> None:
     """Markdown manuscript -> DOCX (citeproc, numbered captions, Word styles).
 
@@ -270,8 +287,11 @@ def build_docx(
     ``extra_defaults``: more pandoc defaults files, read last (e.g. a journal
     profile's metadata and layout). ``metadata``: values that override the
     document's, e.g. ``{"reviewkit-part": "title-page"}`` (see frontmatter.lua).
+    ``bibliography``: a file or a list of files. ``from_format``: ``json`` reads
+    a pandoc AST instead of Markdown (reviewkit.changes: the tracked-changes DOCX).
     """
     extra = [f"--reference-doc={reference_docx}"] if reference_docx is not None else []
+    extra += _from_args(from_format)
     if reference_docx is not None and not Path(reference_docx).is_file():
         raise ManuscriptBuildError(f"reference DOCX not found: {reference_docx}")
     _pandoc_to_file(
@@ -293,13 +313,14 @@ def markdown_to_typst(
     markdown: os.PathLike[str] | str,
     output: os.PathLike[str] | str,
     *,
-    bibliography: os.PathLike[str] | str,
+    bibliography: Bibliography,
     csl: os.PathLike[str] | str,
     defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
     resource_path: Sequence[os.PathLike[str] | str] = (".",),
     root: os.PathLike[str] | str = ".",
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
     metadata: Mapping[str, str] | None = None,
+    from_format: str = "markdown",
 ) -> None:
     """Markdown manuscript -> typst source, image paths relative to ``root``.
 
@@ -317,10 +338,10 @@ def markdown_to_typst(
             defaults_dir / "typst.yaml",
             *map(Path, extra_defaults),
         ],
-        bibliography=Path(bibliography),
+        bibliography=bibliography,
         csl=resolve_csl(csl),
         resource_path=resource_path,
-        extra_args=_metadata_args(metadata),
+        extra_args=_metadata_args(metadata) + _from_args(from_format),
         env={"REVIEWKIT_TYPST_ROOT": str(Path(root).resolve())},
     )
 
@@ -372,7 +393,7 @@ def build_pdf(
     markdown: os.PathLike[str] | str,
     output: os.PathLike[str] | str,
     *,
-    bibliography: os.PathLike[str] | str,
+    bibliography: Bibliography,
     csl: os.PathLike[str] | str,
     defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
     resource_path: Sequence[os.PathLike[str] | str] = (".",),
@@ -383,6 +404,7 @@ def build_pdf(
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
     metadata: Mapping[str, str] | None = None,
     pdf_standards: str | list[str] | None = None,
+    from_format: str = "markdown",
 ) -> None:
     """Markdown manuscript -> PDF, through pandoc's typst writer and typst.
 
@@ -392,6 +414,7 @@ def build_pdf(
     ``font_paths``: folders with extra fonts (name one as ``mainfont`` in a
     defaults file). ``extra_defaults``, ``metadata``: see :func:`markdown_to_typst`
     and :func:`build_docx`. ``pdf_standards``: see :func:`compile_typst`.
+    ``from_format``: see :func:`build_docx`.
     """
     with tempfile.TemporaryDirectory(prefix="reviewkit-typst-") as tmp:
         typ = Path(typst_output) if typst_output is not None else Path(tmp) / "manuscript.typ"
@@ -406,6 +429,7 @@ def build_pdf(
             root=root,
             extra_defaults=extra_defaults,
             metadata=metadata,
+            from_format=from_format,
         )
         compile_typst(
             typ,
@@ -424,7 +448,7 @@ def build_html(
     markdown: os.PathLike[str] | str,
     output: os.PathLike[str] | str,
     *,
-    bibliography: os.PathLike[str] | str,
+    bibliography: Bibliography,
     csl: os.PathLike[str] | str,
     defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
     resource_path: Sequence[os.PathLike[str] | str] = (".",),

@@ -22,6 +22,15 @@ Other output formats get the plain text "Gambar 1".
 
 A reference to an id that no figure or table carries is reported as a pandoc
 warning starting with "reviewkit crossref:" (reviewkit.assemble fails on it).
+
+Tracked changes (reviewkit.tracked): a figure or table with the attribute
+reviewkit-change=deletion was deleted since the compared version. It is not
+counted; its caption gets its old number (attribute reviewkit-number) as plain
+text inside a deletion span, and a reference to its old id
+(reviewkit-old-id) gives that old number as text. One with
+reviewkit-change=insertion is counted as usual and its caption label is put
+inside an insertion span, so that Word's Reject All removes it. The typst
+output leaves deleted ones to changes-typst.lua.
 ]]
 
 local labels = dofile(pandoc.path.join {
@@ -35,6 +44,7 @@ local BOOKMARK_BASE = 900000
 
 local words -- labels for the document language, set in Pandoc()
 local targets = {} -- id -> { kind = "figure"|"table", n = 1, bookmark = "_Ref_fig_1" }
+local deleted_targets = {} -- old id of a deleted figure/table -> { kind, n }
 local counts = { figure = 0, table = 0 }
 local bookmarks = 0
 
@@ -99,7 +109,32 @@ local function prefix_caption(caption, make_label)
   return caption
 end
 
+-- Tracked changes: the label inside a span of class "insertion"/"deletion".
+local function tracked_label(el, change, label)
+  return pandoc.Inlines { pandoc.Span(label, pandoc.Attr("", { change }, {
+    author = el.attributes.author or "", date = el.attributes.date or "" })) }
+end
+
+local function number_deleted(el, kind)
+  local target = { kind = kind, n = tonumber(el.attributes["reviewkit-number"]) or 0 }
+  local old_id = el.attributes["reviewkit-old-id"]
+  if old_id and old_id ~= "" then
+    deleted_targets[old_id] = target
+  end
+  if FORMAT == "typst" then
+    return nil
+  end
+  el.caption = prefix_caption(el.caption, function(separator)
+    return tracked_label(el, "deletion", plain_caption_label(target, separator))
+  end)
+  return el
+end
+
 local function number(el, kind)
+  local change = el.attributes and el.attributes["reviewkit-change"]
+  if change == "deletion" then
+    return number_deleted(el, kind)
+  end
   counts[kind] = counts[kind] + 1
   local short = kind == "figure" and "fig" or "tbl"
   local target = {
@@ -119,7 +154,10 @@ local function number(el, kind)
     return nil -- typst numbers and labels its figures itself
   end
   local make = FORMAT == "docx" and docx_caption_label or plain_caption_label
-  el.caption = prefix_caption(el.caption, function(separator) return make(target, separator) end)
+  el.caption = prefix_caption(el.caption, function(separator)
+    local label = make(target, separator)
+    return change == "insertion" and tracked_label(el, change, label) or label
+  end)
   return el
 end
 
@@ -176,7 +214,12 @@ local function replace_cite(cite)
         out:insert(pandoc.Space())
       end
       local target = targets[citation.id]
-      if target == nil or target.kind ~= kind then
+      local deleted = deleted_targets[citation.id]
+      if target == nil and deleted ~= nil and deleted.kind == kind then
+        local text = citation.mode == "SuppressAuthor" and tostring(deleted.n)
+          or (words[kind] .. " " .. deleted.n)
+        out:insert(pandoc.Str(text))
+      elseif target == nil or target.kind ~= kind then
         pandoc.log.warn("reviewkit crossref: unknown cross-reference @" .. citation.id
           .. " (no " .. kind .. " has the id " .. citation.id .. ")")
         out:insert(pandoc.Strong { pandoc.Str("??" .. citation.id .. "??") })
