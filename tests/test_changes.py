@@ -5,7 +5,8 @@ Fixture manuscripts (tests/fixtures/changes/old.md, new.md, invented examples):
 the new one counts 13 studies and 520 participants instead of 12 and 480, drops
 a paragraph citing delta2018 and a figure, adds a paragraph and a table row
 citing gamma2021, changes one cell (60 -> 62), drops a cross-reference to a
-figure and gives the outcomes table a third column. The check of the tracked DOCX is what a user does in Word:
+figure and gives the outcomes table a third column. The check of the tracked
+DOCX is what a user does in Word:
 Review > Accept All must give the text of the new manuscript's own DOCX, and
 Reject All the text of the old one's. Both are done here on the XML
 (:func:`resolve_revisions`), as Word defines them: an accepted ``w:del`` and a
