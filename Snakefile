@@ -30,6 +30,7 @@ include: "rules/figures.smk"
 include: "rules/text.smk"
 include: "rules/manuscript.smk"
 include: "rules/submission.smk"
+include: "rules/changes.smk"
 
 
 rule all:
@@ -39,6 +40,7 @@ rule all:
         MANUSCRIPT_PDF,
         MANUSCRIPT_HTML,
         SUBMISSION_ZIP,
+        list(CHANGES.values()) if RELEASE else [],
 
 
 onerror:

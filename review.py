@@ -3,6 +3,7 @@
 
 Usage:
   python3 review.py build [--directory REVIEW] [--verbose] [SNAKEMAKE OPTIONS...]
+  python3 review.py release NAME [--directory REVIEW]
   python3 review.py test  [PYTEST OPTIONS...]
   python3 review.py --help | --version
 
@@ -11,6 +12,10 @@ Commands:
           the review in REVIEW (default: the current folder) into REVIEW/results/.
           --verbose shows Snakemake's full output; any other option goes to
           Snakemake (e.g. -n for a dry run, --forceall to rebuild everything).
+  release Keep the current build (inputs, numbers, DOCX, PDF) as the released
+          version NAME in REVIEW/versions/NAME/ (commit that folder). Later
+          builds compare with the latest release in REVIEW/results/changes/.
+          Refused when the build is not up to date or NAME exists.
   test    Run the tool's test suite.
 
 Needs only Python 3.11+ with pip. The first command creates `.venv/` beside
@@ -37,7 +42,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".reviewkit-installed"
 LOCK_FILES = (ROOT / "requirements.lock", ROOT / "pyproject.toml")
-COMMANDS = ("build", "test")
+COMMANDS = ("build", "release", "test")
 MANUSCRIPT_FILES = ("manuscript.docx", "manuscript.pdf", "manuscript.html")
 
 
@@ -294,6 +299,38 @@ def relative(path: Path) -> str:
         return str(path)
 
 
+# ----------------------------------------------------------------- release ---
+
+
+def release(arguments: list[str]) -> int:
+    review, _verbose, rest = split_build_arguments(arguments)
+    if len(rest) != 1 or rest[0].startswith("-"):
+        say("usage: python3 review.py release NAME [--directory REVIEW]")
+        return 2
+    ensure_environment()
+    dry_run = subprocess.run(
+        [
+            str(venv_bin("snakemake")),
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(review),
+            "--dry-run",
+        ],
+        cwd=review,
+        capture_output=True,
+        text=True,
+    )
+    up_to_date = dry_run.returncode == 0 and "Nothing to be done" in dry_run.stdout + (
+        dry_run.stderr
+    )
+    if not up_to_date:
+        say("the build is not up to date: run `python3 review.py build` first, then release")
+        return 1
+    command = [str(venv_bin("python")), "-m", "reviewkit.versions", "--review", str(review)]
+    return subprocess.run([*command, "release", rest[0], "--built"], cwd=ROOT).returncode
+
+
 # -------------------------------------------------------------------- main ---
 
 
@@ -311,6 +348,8 @@ def main(argv: list[str]) -> int:
     try:
         if command == "build":
             return build(extra)
+        if command == "release":
+            return release(extra)
         ensure_environment()
     except subprocess.CalledProcessError as error:
         say(f"installing the dependencies failed ({error})")

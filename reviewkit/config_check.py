@@ -41,3 +41,16 @@ def check_config(config: dict, schema_path: str, source: str = "config.yaml") ->
         for line in problems:
             print(f"ERROR: {line}", file=sys.stderr)
         sys.exit(1)
+
+
+def or_exit(check, *args, **kwargs):
+    """Run a check while the Snakefile is read; a mistake in the user's files
+    prints its lines (no traceback) and stops before any step runs."""
+    from reviewkit.errors import InputError
+
+    try:
+        return check(*args, **kwargs)
+    except InputError as error:
+        for line in error.lines:
+            print(f"ERROR: {line}", file=sys.stderr)
+        sys.exit(1)

@@ -301,6 +301,22 @@ def latest_release(review_dir: os.PathLike[str] | str) -> Release | None:
     return releases[-1]
 
 
+def release_to_compare(review_dir: os.PathLike[str] | str, name: str = "") -> str | None:
+    """The folder name of the release a build compares with: ``name`` when given
+    (it must exist), else the latest release, else None. Cheap (reads only the
+    release.json files): the comparison step itself verifies the release."""
+    releases = list_releases(review_dir)
+    if name:
+        if name not in {rel.name for rel in releases}:
+            known = ", ".join(r.name for r in releases) or "none yet"
+            raise InputError(
+                f"config.yaml: compare_with: no release named {name!r} in "
+                f"{Path(review_dir) / VERSIONS_DIR}; releases: {known}"
+            )
+        return name
+    return releases[-1].path.name if releases else None
+
+
 def _release_date(when: date | str | None) -> str:
     if isinstance(when, date):
         return when.isoformat()

@@ -14,7 +14,9 @@ from reviewkit.paths import LAYOUT_DIR, PROFILES_DIR, PROFILE_SCHEMA, STUDIES_SC
 from reviewkit.paths import SUMMARY_OF_FINDINGS_SCHEMA
 from reviewkit.profiles import load_profile, profile_name, profile_sources
 from reviewkit.errors import InputError
+from reviewkit.config_check import or_exit
 from reviewkit.reproducible import build_epoch, code_version
+from reviewkit.versions import release_to_compare
 
 # ------------------------------------------------------------ the review's files
 MANUSCRIPT_DIR = Path(config["manuscript_dir"])
@@ -31,6 +33,12 @@ MANUSCRIPT_DOCX = "results/manuscript/manuscript.docx"
 MANUSCRIPT_PDF = "results/manuscript/manuscript.pdf"
 MANUSCRIPT_HTML = "results/manuscript/manuscript.html"
 SUPPLEMENT_XLSX = "results/supplement/supplementary-data.xlsx"
+CHANGES = {
+    "markdown": "results/changes/changes.md",
+    "html": "results/changes/changes.html",
+    "docx": "results/changes/manuscript-tracked.docx",
+    "pdf": "results/changes/manuscript-changes.pdf",
+}
 
 # Figures of the manuscript, by the name reviewkit.figure_set knows; the
 # risk-of-bias figures only when the data hold judgements.
@@ -53,6 +61,9 @@ CODE_VERSION = code_version()
 # The profile chosen in config.yaml (a path there gives its file name stem).
 PROFILE = profile_name(config["profile"])
 SUBMISSION_ZIP = f"results/submission/{PROFILE}.zip"
+# The released version the build compares with (config compare_with:, else the
+# latest in versions/), or None: then there is no results/changes/.
+RELEASE = or_exit(release_to_compare, ".", config["compare_with"])
 RUN_STARTED = time.time()
 
 
