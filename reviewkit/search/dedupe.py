@@ -1,0 +1,224 @@
+"""Remove duplicate records across (and within) database exports, auditably.
+
+Input: the records table of :func:`reviewkit.search.readers.read_search_folder`
+in its order (files by name, records in file order). Each record is compared
+with the records kept before it, and removed as a duplicate of the first
+match found by these rules, in this order:
+
+1. ``doi``: the same DOI (lower case, resolver prefix removed);
+2. ``title_year``: the same normalised title (case, diacritics, punctuation
+   and spacing ignored) and the same year;
+3. ``similar_title_year``: titles at least ``threshold`` similar (rapidfuzz
+   ``fuzz.ratio``, the normalised Indel similarity, 0-100) in the same year,
+   with the same numbers in both titles ("Part 1" is not "Part 2").
+
+Rules 2 and 3 also need the first authors' family names to agree when both
+records have one, never match an empty title, and match a title of fewer
+than three words only when both records name a first author. No rule ever
+merges two records with different DOIs: a kept record and everything merged
+into it carry one DOI at most. Records without a year are matched by DOI only.
+
+The first record is kept; every removal is one row of the merges table
+(:data:`MERGE_COLUMNS`) with both records and the rule, so a person can check
+each merge. Fuzzy comparisons are blocked by year and, within a year, by title
+length (a ratio of at least t needs lengths within a factor t / (2 - t)), so
+50,000 records take seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from reviewkit.search.text import doi_key, name_tokens, normalise_title
+
+DEFAULT_THRESHOLD = 95.0
+RULES = ("doi", "title_year", "similar_title_year")
+MERGE_COLUMNS = [
+    "kept_id",
+    "removed_id",
+    "rule",
+    "similarity",
+    "kept_title",
+    "removed_title",
+    "kept_year",
+    "removed_year",
+    "kept_doi",
+    "removed_doi",
+    "kept_file",
+    "removed_file",
+    "kept_database",
+    "removed_database",
+]
+NUMBER_TOKEN = re.compile(r"^(?:\d+|[ivx]+)$")
+MIN_TITLE_WORDS = 3
+ROW_CHUNK = 1024
+
+
+@dataclass(frozen=True)
+class Deduplication:
+    """Kept records (input order), the merges table and removed id -> kept id."""
+
+    records: pd.DataFrame
+    merges: pd.DataFrame
+    duplicate_of: dict[str, str]
+
+
+def _numbers(title: str) -> tuple[str, ...]:
+    return tuple(sorted(t for t in title.split() if NUMBER_TOKEN.match(t)))
+
+
+def _authors_agree(a: frozenset[str], b: frozenset[str], sa: frozenset[str], sb: frozenset[str]):
+    """First authors agree when either is unknown, or one's family name is among
+    the other's name words ("van der Berg" ~ "Berg A", "Dewi S." ~ "Sartika Dewi")."""
+    if not sa or not sb:
+        return True
+    return sa <= b or sb <= a
+
+
+def similar_pairs(
+    titles: list[str], years: list[int | None], threshold: float, workers: int = 1
+) -> dict[int, list[tuple[int, float]]]:
+    """For each record j, the earlier records i < j of the same year whose
+    normalised titles are at least ``threshold`` similar: {j: [(i, score)]}."""
+    from rapidfuzz import fuzz, process
+
+    blocks: dict[int, list[int]] = {}
+    for index, (title, year) in enumerate(zip(titles, years, strict=True)):
+        if title and year is not None:
+            blocks.setdefault(year, []).append(index)
+    ratio = threshold / 100.0
+    grow = (2.0 - ratio) / ratio if ratio > 0 else np.inf
+    found: dict[int, list[tuple[int, float]]] = {}
+    for year in sorted(blocks):
+        members = np.array(sorted(blocks[year], key=lambda i: (len(titles[i]), i)), dtype=np.int64)
+        if len(members) < 2:
+            continue
+        lengths = np.array([len(titles[i]) for i in members])
+        texts = [titles[i] for i in members]
+        for start in range(0, len(members), ROW_CHUNK):
+            stop = min(start + ROW_CHUNK, len(members))
+            limit = int(np.searchsorted(lengths, lengths[stop - 1] * grow, side="right"))
+            scores = process.cdist(
+                texts[start:stop],
+                texts[start:limit],
+                scorer=fuzz.ratio,
+                score_cutoff=threshold,
+                dtype=np.float32,
+                workers=workers,
+            )
+            rows, cols = np.nonzero(scores)
+            for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+                p, q = start + row, start + col
+                if q <= p:
+                    continue
+                i, j = sorted((int(members[p]), int(members[q])))
+                found.setdefault(j, []).append((i, float(scores[row, col])))
+    return found
+
+
+def deduplicate(
+    records: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD, workers: int = 1
+) -> Deduplication:
+    """Apply the three rules (module docstring); keep the first record of each
+    set of duplicates. ``threshold`` is the fuzz.ratio similarity (0-100) that
+    rule 3 needs; ``workers`` the cores rapidfuzz may use."""
+    from rapidfuzz import fuzz
+
+    if not 0 < threshold <= 100:
+        raise ValueError(f"threshold must be in (0, 100], got {threshold!r}")
+    n = len(records)
+    ids = records["record_id"].tolist()
+    titles = [normalise_title(t) for t in records["title"]]
+    years = [None if pd.isna(y) else int(y) for y in records["year"]]
+    dois = [doi_key(d) for d in records["doi"]]
+    first = [name_tokens(name) for name in records["first_author"]]
+    full = [
+        name_tokens(authors[0]) | first[i] if len(authors) else first[i]
+        for i, authors in enumerate(records["authors"])
+    ]
+    candidates = similar_pairs(titles, years, threshold, workers)
+
+    kept_of = list(range(n))
+    group_doi: dict[int, str] = {}
+    by_doi: dict[str, int] = {}
+    by_title: dict[tuple[str, int], list[int]] = {}
+    merges: list[tuple[int, int, str, float]] = []
+
+    def compatible(k: int, j: int) -> bool:
+        if dois[j] and group_doi.get(k, dois[j]) != dois[j]:
+            return False
+        if len(titles[j].split()) < MIN_TITLE_WORDS and not (first[k] and first[j]):
+            return False
+        return _authors_agree(full[k], full[j], first[k], first[j])
+
+    for j in range(n):
+        match: tuple[int, str, float] | None = None
+        if dois[j] and dois[j] in by_doi:
+            k = by_doi[dois[j]]
+            match = (k, "doi", fuzz.ratio(titles[k], titles[j]))
+        elif titles[j] and years[j] is not None:
+            for k in by_title.get((titles[j], years[j]), []):
+                if compatible(k, j):
+                    match = (k, "title_year", 100.0)
+                    break
+            if match is None:
+                best: tuple[float, int] | None = None
+                numbers = _numbers(titles[j])
+                for i, score in candidates.get(j, []):
+                    if kept_of[i] != i or _numbers(titles[i]) != numbers:
+                        continue
+                    if compatible(i, j) and (best is None or (score, -i) > (best[0], -best[1])):
+                        best = (score, i)
+                if best is not None:
+                    match = (best[1], "similar_title_year", best[0])
+        if match is None:
+            if dois[j]:
+                by_doi[dois[j]] = j
+                group_doi[j] = dois[j]
+            if titles[j] and years[j] is not None:
+                by_title.setdefault((titles[j], years[j]), []).append(j)
+            continue
+        k, rule, score = match
+        kept_of[j] = k
+        if dois[j] and k not in group_doi:
+            group_doi[k] = dois[j]
+            by_doi[dois[j]] = k
+        merges.append((k, j, rule, round(float(score), 1)))
+
+    kept_mask = np.array([kept_of[j] == j for j in range(n)], dtype=bool)
+    kept = records.loc[kept_mask].reset_index(drop=True) if n else records.copy()
+    kept_index = [k for k, _j, _rule, _score in merges]
+    removed_index = [j for _k, j, _rule, _score in merges]
+    columns = {
+        "kept_id": [ids[k] for k in kept_index],
+        "removed_id": [ids[j] for j in removed_index],
+        "rule": [rule for _k, _j, rule, _score in merges],
+        "similarity": [score for _k, _j, _rule, score in merges],
+    }
+    for field, name in (
+        ("title", "title"),
+        ("year", "year"),
+        ("doi", "doi"),
+        ("source_file", "file"),
+        ("database", "database"),
+    ):
+        values = records[field].to_numpy()
+        columns[f"kept_{name}"] = values[kept_index] if merges else []
+        columns[f"removed_{name}"] = values[removed_index] if merges else []
+    table = pd.DataFrame(columns)[MERGE_COLUMNS]
+    table = table.astype({"kept_year": "Int64", "removed_year": "Int64"})
+    duplicate_of = {ids[j]: ids[k] for k, j, _rule, _score in merges}
+    return Deduplication(kept, table, duplicate_of)
+
+
+def write_merges(merges: pd.DataFrame, path) -> None:
+    """The merges table as CSV (UTF-8, sorted as merged: kept file order)."""
+    from pathlib import Path
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    merges.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
