@@ -53,9 +53,10 @@ MERGE_COLUMNS = [
     "kept_database",
     "removed_database",
 ]
-NUMBER_TOKEN = re.compile(r"^(?:\d+|[ivx]+)$")
+# Arabic numbers and Roman numerals up to 39 (i, ii, iv, ix, xiv, ...).
+NUMBER_TOKEN = re.compile(r"^(?:\d+|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))$")
 MIN_TITLE_WORDS = 3
-ROW_CHUNK = 1024
+ROW_CHUNK = 128  # rows per cdist call: a narrow band of title lengths
 
 
 @dataclass(frozen=True)
@@ -79,45 +80,100 @@ def _authors_agree(a: frozenset[str], b: frozenset[str], sa: frozenset[str], sb:
     return sa <= b or sb <= a
 
 
-def similar_pairs(
-    titles: list[str], years: list[int | None], threshold: float, workers: int = 1
-) -> dict[int, list[tuple[int, float]]]:
-    """For each record j, the earlier records i < j of the same year whose
-    normalised titles are at least ``threshold`` similar: {j: [(i, score)]}."""
+def _compare(
+    rows: list[int],
+    columns: list[int],
+    titles: list[str],
+    threshold: float,
+    workers: int,
+    found: dict[tuple[int, int], float],
+    symmetric: bool = False,
+) -> None:
+    """Add to ``found`` every pair (row, column) of different records whose
+    titles are at least ``threshold`` similar. Rows and columns are sorted by
+    title length and each chunk of rows is compared only with the columns whose
+    length allows the threshold: ratio >= t needs len_b / len_a in
+    [t / (2 - t), (2 - t) / t] (Indel distance >= the difference in length).
+    ``symmetric``: rows and columns are the same records; each pair is
+    computed once."""
     from rapidfuzz import fuzz, process
 
-    blocks: dict[int, list[int]] = {}
+    if not rows or not columns:
+        return
+    t = threshold / 100.0
+    grow = (2.0 - t) / t
+    rows = sorted(rows, key=lambda i: (len(titles[i]), i))
+    columns = sorted(columns, key=lambda i: (len(titles[i]), i))
+    column_lengths = np.array([len(titles[i]) for i in columns])
+    column_texts = [titles[i] for i in columns]
+    for start in range(0, len(rows), ROW_CHUNK):
+        chunk = rows[start : start + ROW_CHUNK]
+        if symmetric:
+            low = start  # pairs with a shorter (earlier) title were computed already
+        else:
+            low = int(np.searchsorted(column_lengths, len(titles[chunk[0]]) / grow, side="left"))
+        high = int(np.searchsorted(column_lengths, len(titles[chunk[-1]]) * grow, side="right"))
+        if high <= low:
+            continue
+        scores = process.cdist(
+            [titles[i] for i in chunk],
+            column_texts[low:high],
+            scorer=fuzz.ratio,
+            score_cutoff=threshold,
+            dtype=np.float32,
+            workers=workers,
+        )
+        hits_r, hits_c = np.nonzero(scores)
+        for r, c in zip(hits_r.tolist(), hits_c.tolist(), strict=True):
+            a, b = chunk[r], columns[low + c]
+            if a != b:
+                found[(min(a, b), max(a, b))] = float(scores[r, c])
+
+
+def similar_pairs(
+    titles: list[str],
+    years: list[int | None],
+    threshold: float,
+    workers: int = 1,
+    author_keys: list[frozenset[str]] | None = None,
+) -> dict[int, list[tuple[int, float]]]:
+    """For each record j, the earlier records i < j of the same year whose
+    normalised titles are at least ``threshold`` similar: {j: [(i, score)]}.
+
+    ``author_keys`` (optional) narrows the search without losing a pair the
+    author rule would accept: two records that both name a first author are
+    compared only when their first authors share a name word; a record
+    without one (empty key) is compared with every record of its year.
+    """
+    by_year: dict[int, list[int]] = {}
     for index, (title, year) in enumerate(zip(titles, years, strict=True)):
         if title and year is not None:
-            blocks.setdefault(year, []).append(index)
-    ratio = threshold / 100.0
-    grow = (2.0 - ratio) / ratio if ratio > 0 else np.inf
-    found: dict[int, list[tuple[int, float]]] = {}
-    for year in sorted(blocks):
-        members = np.array(sorted(blocks[year], key=lambda i: (len(titles[i]), i)), dtype=np.int64)
-        if len(members) < 2:
+            by_year.setdefault(year, []).append(index)
+    found: dict[tuple[int, int], float] = {}
+    for year in sorted(by_year):
+        members = by_year[year]
+        if author_keys is None:
+            _compare(members, members, titles, threshold, workers, found, symmetric=True)
             continue
-        lengths = np.array([len(titles[i]) for i in members])
-        texts = [titles[i] for i in members]
-        for start in range(0, len(members), ROW_CHUNK):
-            stop = min(start + ROW_CHUNK, len(members))
-            limit = int(np.searchsorted(lengths, lengths[stop - 1] * grow, side="right"))
-            scores = process.cdist(
-                texts[start:stop],
-                texts[start:limit],
-                scorer=fuzz.ratio,
-                score_cutoff=threshold,
-                dtype=np.float32,
-                workers=workers,
-            )
-            rows, cols = np.nonzero(scores)
-            for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-                p, q = start + row, start + col
-                if q <= p:
-                    continue
-                i, j = sorted((int(members[p]), int(members[q])))
-                found.setdefault(j, []).append((i, float(scores[row, col])))
-    return found
+        blocks: dict[str, list[int]] = {}
+        anyone, named = [], []
+        for index in members:
+            if author_keys[index]:
+                named.append(index)
+                for token in sorted(author_keys[index]):
+                    blocks.setdefault(token, []).append(index)
+            else:
+                anyone.append(index)
+        for token in sorted(blocks):
+            if len(blocks[token]) > 1:
+                block = blocks[token]
+                _compare(block, block, titles, threshold, workers, found, symmetric=True)
+        _compare(anyone, anyone, titles, threshold, workers, found, symmetric=True)
+        _compare(anyone, named, titles, threshold, workers, found)
+    pairs: dict[int, list[tuple[int, float]]] = {}
+    for (i, j), score in sorted(found.items()):
+        pairs.setdefault(j, []).append((i, score))
+    return pairs
 
 
 def deduplicate(
@@ -140,7 +196,9 @@ def deduplicate(
         name_tokens(authors[0]) | first[i] if len(authors) else first[i]
         for i, authors in enumerate(records["authors"])
     ]
-    candidates = similar_pairs(titles, years, threshold, workers)
+    # Records naming no first author are compared with all (empty key).
+    keys = [full[i] if first[i] else frozenset() for i in range(n)]
+    candidates = similar_pairs(titles, years, threshold, workers, keys)
 
     kept_of = list(range(n))
     group_doi: dict[int, str] = {}

@@ -189,13 +189,23 @@ def check_counts(
             f"duplicates {counts['duplicates_removed']} - other removed {counts['other_removed']}"
         )
     undecided = counts["screened"] - counts["excluded_screening"] - counts["sought"]
-    if undecided:
+    if undecided < 0:
+        problems.append(
+            f"prisma: excluded {counts['excluded_screening']} + sought {counts['sought']} "
+            f"exceed the {counts['screened']} records screened"
+        )
+    elif undecided:
         problems.append(
             f"prisma: {undecided} of {counts['screened']} screened records have no "
             "title/abstract decision"
         )
     pending = counts["sought"] - counts["not_retrieved"] - counts["assessed"]
-    if pending:
+    if pending < 0:
+        problems.append(
+            f"prisma: not retrieved {counts['not_retrieved']} + assessed {counts['assessed']} "
+            f"exceed the {counts['sought']} reports sought"
+        )
+    elif pending:
         problems.append(
             f"prisma: {pending} of {counts['sought']} reports sought have no full-text decision"
         )

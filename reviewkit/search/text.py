@@ -72,7 +72,8 @@ def normalise_doi(value: object) -> str:
 
 def doi_key(doi: str) -> str:
     """The DOI used for matching, or "" when the field holds no DOI."""
-    return doi if DOI_PATTERN.match(doi) else ""
+    key = normalise_doi(doi)
+    return key if DOI_PATTERN.match(key) else ""
 
 
 # ----------------------------------------------------------------- title ---
@@ -86,6 +87,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def fold(text: str) -> str:
     """Case-folded ASCII-ish text: diacritics removed (é -> e, ñ -> n)."""
+    if text.isascii():
+        return text.casefold()
     text = text.translate(_FOLD)
     for letter, replacement in _FOLD_MULTI.items():
         text = text.replace(letter, replacement)
