@@ -143,6 +143,14 @@ def test_csv_without_title_column_names_the_columns_found():
     assert '"Name", "Jahr"' in line
 
 
+def test_csv_row_with_fewer_cells_reads_them_as_empty():
+    records, _fmt = parse_csv("Title,Authors,Year\nA study,,2020\nAnother study\n", "x.csv")
+    assert [(r["title"], r["authors"], r["year"]) for r in records] == [
+        ("A study", [], 2020),
+        ("Another study", [], None),
+    ]
+
+
 def test_semicolon_csv_with_indonesian_headers():
     records, fmt = parse_csv("Judul;Penulis;Tahun;Jurnal\nPijat oksitosin;Sari D.;2021;J\n", "x")
     assert fmt == "csv"

@@ -555,7 +555,7 @@ def read_sources_metadata(path: Path, shown: str | None = None) -> dict[str, dic
 
 # ------------------------------------------------------------ record ids ---
 
-ID_DIGITS = 10
+ID_DIGITS = 12
 
 
 def _slug(name: str) -> str:
@@ -566,7 +566,7 @@ def _slug(name: str) -> str:
 def assign_record_ids(records: pd.DataFrame) -> pd.Series:
     """Ids that do not change when records or files are added.
 
-    ``<file slug>-<10 hex digits>``: the first 40 bits of SHA-256 over the
+    ``<file slug>-<12 hex digits>``: the first 48 bits of SHA-256 over the
     export file's name and the record's normalised content (DOI, PubMed id,
     title, year, first author). A record keeps its id when other records or
     files are added, removed or reordered; it changes only when its own
