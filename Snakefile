@@ -26,6 +26,7 @@ validate(config, CONFIG_SCHEMA)
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/search.smk"
 include: "rules/figures.smk"
 include: "rules/text.smk"
 include: "rules/manuscript.smk"

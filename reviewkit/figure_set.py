@@ -28,6 +28,7 @@ def draw_figures(
     schema: Path | str,
     effects: Path | str,
     synthesis: Path | str,
+    prisma: Path | str | None = None,
     pngs: Sequence[Path | str],
     pdfs: Sequence[Path | str],
     language: str,
@@ -39,7 +40,12 @@ def draw_figures(
     effects_table = pd.read_csv(effects, keep_default_na=False, na_values=[""])
     summary = json.loads(Path(synthesis).read_text(encoding="utf-8"))
     for name, png, pdf in zip(names, pngs, pdfs, strict=True):
-        if name in STUDY_FIGURES:
+        if name == "prisma_flow":
+            from reviewkit.search.flow_diagram import plot_prisma_flow
+
+            counts = json.loads(Path(prisma).read_text(encoding="utf-8"))
+            figure = plot_prisma_flow(counts, language)
+        elif name in STUDY_FIGURES:
             figure = make_figure(name, table, language)
         else:
             figure = make_synthesis_figure(name, table, effects_table, summary, language, rob_tool)

@@ -5,7 +5,7 @@ rule what_changed:
     input:
         release=f"versions/{RELEASE}/release.json",
         studies=VALIDATED_STUDIES,
-        numbers=[SUMMARY_JSON, SYNTHESIS_JSON],
+        numbers=STATS_FILES,
         markdown=MANUSCRIPT_MD,
         bibliography=config["references"],
         layout=pandoc_settings(),

@@ -17,6 +17,7 @@ from reviewkit.errors import InputError
 from reviewkit.config_check import or_exit
 from reviewkit.reproducible import build_epoch, code_version
 from reviewkit.versions import release_to_compare
+from reviewkit.search.files import export_files
 
 # ------------------------------------------------------------ the review's files
 MANUSCRIPT_DIR = Path(config["manuscript_dir"])
@@ -28,6 +29,7 @@ STUDY_TABLE_MD = "results/tables/study_characteristics.md"
 EFFECTS_CSV = "results/tables/effects.csv"
 EFFECTS_MD = "results/tables/effects.md"
 SUMMARY_OF_FINDINGS_MD = "results/tables/summary_of_findings.md"
+PRISMA_JSON = "results/stats/prisma.json"
 MANUSCRIPT_MD = "results/manuscript/manuscript.md"
 MANUSCRIPT_DOCX = "results/manuscript/manuscript.docx"
 MANUSCRIPT_PDF = "results/manuscript/manuscript.pdf"
@@ -39,6 +41,21 @@ CHANGES = {
     "docx": "results/changes/manuscript-tracked.docx",
     "pdf": "results/changes/manuscript-changes.pdf",
 }
+
+
+def search_exports(folder):
+    """The export files in the search folder (sources.yaml is read with them)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    files = [str(path) for path in export_files(folder)]
+    metadata = folder / "sources.yaml"
+    return files + [str(metadata)] if files and metadata.is_file() else files
+
+
+# Database exports of the search (data/search/ by default); none = no search step.
+SEARCH_FILES = search_exports(config["search"]["folder"])
+STATS_FILES = [SUMMARY_JSON, SYNTHESIS_JSON] + ([PRISMA_JSON] if SEARCH_FILES else [])
 
 # Figures of the manuscript, by the name reviewkit.figure_set knows; the
 # risk-of-bias figures only when the data hold judgements.
@@ -52,6 +69,8 @@ FIGURES = [
 ]
 if config["risk_of_bias"]["tool"] != "none":
     FIGURES += ["rob_traffic_light", "rob_summary"]
+if SEARCH_FILES:
+    FIGURES += ["prisma_flow"]
 
 # ------------------------------------------------------------ the tool's files
 # Snakemake reruns a step when its script changes, but not when a module the
@@ -65,6 +84,27 @@ SUBMISSION_ZIP = f"results/submission/{PROFILE}.zip"
 # latest in versions/), or None: then there is no results/changes/.
 RELEASE = or_exit(release_to_compare, ".", config["compare_with"])
 RUN_STARTED = time.time()
+
+
+def screening_input():
+    """The screening decisions: config search.screening, else data/screening.csv|xlsx."""
+    named = config["search"]["screening"]
+    if named:
+        return [named]
+    found = [f"data/screening.{ext}" for ext in ("csv", "xlsx")]
+    return [path for path in found if Path(path).is_file()][:1]
+
+
+def previous_prisma():
+    """The compared release's PRISMA counts, for the updated-review flow diagram."""
+    if not RELEASE:
+        return []
+    path = Path("versions") / RELEASE / PRISMA_JSON
+    return [str(path)] if path.is_file() else []
+
+
+def prisma_input():
+    return [PRISMA_JSON] if SEARCH_FILES else []
 
 
 def figure_png(name):

@@ -5,6 +5,7 @@ rule draw_figures:
         studies=VALIDATED_STUDIES,
         effects=EFFECTS_CSV,
         synthesis=SYNTHESIS_JSON,
+        prisma=prisma_input(),
     output:
         png=[figure_png(name) for name in FIGURES],
         pdf=[figure_pdf(name) for name in FIGURES],

@@ -22,7 +22,7 @@ rule supplement:
     """The extracted study data and every derived number as one spreadsheet."""
     input:
         studies=VALIDATED_STUDIES,
-        numbers=[SUMMARY_JSON, SYNTHESIS_JSON],
+        numbers=STATS_FILES,
         tables=[STUDY_TABLE_CSV, EFFECTS_CSV],
     output:
         xlsx=SUPPLEMENT_XLSX,

@@ -5,6 +5,7 @@ rule render_manuscript:
         templates=manuscript_templates(),
         summary=SUMMARY_JSON,
         synthesis=SYNTHESIS_JSON,
+        prisma=prisma_input(),
         study_table=STUDY_TABLE_MD,
         effects_table=EFFECTS_MD,
         summary_of_findings=SUMMARY_OF_FINDINGS_MD,

@@ -11,6 +11,7 @@ if __name__ == "__main__":
             schema=snakemake.params.schema,
             effects=snakemake.input.effects,
             synthesis=snakemake.input.synthesis,
+            prisma=next(iter(snakemake.input.prisma), None),
             pngs=list(snakemake.output.png),
             pdfs=list(snakemake.output.pdf),
             language=snakemake.params.language,

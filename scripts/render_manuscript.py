@@ -6,6 +6,7 @@ from pathlib import Path
 from reviewkit.bibliography import bibliography_keys
 from reviewkit.errors import run_step
 from reviewkit.manuscript import render_manuscript, template_context
+from reviewkit.search.prisma import prisma_counts
 
 
 def read_json(path):
@@ -24,9 +25,12 @@ def write_manuscript(
     language,
     inclusion,
     figures,
+    prisma=None,
 ):
+    # Without search exports every PRISMA count is unknown (None), never invented.
+    counts = read_json(prisma) if prisma else prisma_counts(None, None, None)
     context = template_context(
-        summary={**read_json(summary), "synthesis": read_json(synthesis)},
+        summary={**read_json(summary), "synthesis": read_json(synthesis), "prisma": counts},
         inclusion=dict(inclusion),
         tables={
             "synthesis": Path(table).read_text(encoding="utf-8"),  # Table 1
@@ -56,6 +60,7 @@ if __name__ == "__main__":
             snakemake.params.language,
             snakemake.params.inclusion,
             snakemake.params.figures,
+            next(iter(snakemake.input.prisma), None),
         ),
         snakemake.log[0],
     )

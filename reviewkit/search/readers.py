@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from reviewkit.errors import InputError
+from reviewkit.search.files import METADATA_FILES, export_files
 from reviewkit.search.text import (
     decode_text,
     extract_year,
@@ -68,7 +69,6 @@ RECORD_COLUMNS = [
     "pmid",
 ]
 
-METADATA_FILES = ("sources.yaml", "sources.yml")
 EXTENSIONS = (".ris", ".bib", ".nbib", ".txt", ".csv", ".tsv")
 SOURCE_KEYS = {"database", "date", "query", "kind", "format"}
 KINDS = ("database", "register")
@@ -597,23 +597,6 @@ def assign_record_ids(records: pd.DataFrame) -> pd.Series:
 
 
 # --------------------------------------------------------------- folder ---
-
-
-def export_files(folder: Path) -> list[Path]:
-    """Export files in name order; hidden files, spreadsheet lock files, the
-    metadata file and README files are not exports."""
-    files = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        name = path.name
-        if (
-            not path.is_file()
-            or name.startswith((".", "~$"))
-            or name in METADATA_FILES
-            or name.lower().startswith("readme")
-        ):
-            continue
-        files.append(path)
-    return files
 
 
 def empty_records() -> pd.DataFrame:
