@@ -237,6 +237,27 @@ def method_description(method: str) -> str:
     return METHOD_DESCRIPTIONS.get(base, method)
 
 
+EFFECT_COLUMNS = [
+    "id",
+    "label",
+    "design",
+    "comparison",
+    "n_total",
+    "inputs",
+    "inputs_data",
+    "measure",
+    "yi",
+    "vi",
+    "ci_low",
+    "ci_high",
+    "method",
+    "formula",
+    "flags",
+    "imputed",
+    "reason_no_effect",
+]
+
+
 def effects_table(
     studies: pd.DataFrame, derived: list[DerivedEffect], level: float
 ) -> pd.DataFrame:
@@ -266,7 +287,8 @@ def effects_table(
                 "reason_no_effect": item.reason,
             }
         )
-    return pd.DataFrame(rows)
+    # Named columns so that a table without studies (a new review) still has them.
+    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
 
 
 def result_dict(result) -> dict:
@@ -375,7 +397,7 @@ def combined_p_values(studies: pd.DataFrame, favoured: str = "increase") -> dict
 
 
 def without_imputed(effects: pd.DataFrame, settings: SynthesisSettings) -> dict:
-    return pool(effects[~effects["imputed"]], settings)
+    return pool(effects[~effects["imputed"].astype(bool)], settings)
 
 
 def risk_of_bias_summary(studies: pd.DataFrame, tool: str) -> dict:

@@ -86,12 +86,16 @@ def summarise(studies: pd.DataFrame) -> dict:
     return {
         "n_studies": len(studies),
         "n_participants": int(sizes.sum()),
+        # None, never a number, while the table has no rows (a new review).
         "sample_size": {
-            "median": float(sizes.median()),
-            "min": int(sizes.min()),
-            "max": int(sizes.max()),
+            "median": float(sizes.median()) if len(sizes) else None,
+            "min": int(sizes.min()) if len(sizes) else None,
+            "max": int(sizes.max()) if len(sizes) else None,
         },
-        "years": {"min": int(studies["year"].min()), "max": int(studies["year"].max())},
+        "years": {
+            "min": int(studies["year"].min()) if len(studies) else None,
+            "max": int(studies["year"].max()) if len(studies) else None,
+        },
         "by_year": count_in_order(
             studies["year"].astype(int), sorted(studies["year"].astype(int).unique())
         ),

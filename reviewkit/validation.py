@@ -208,13 +208,14 @@ def validate_cells(
     extra_rules: Callable[[dict[int, dict]], list[tuple[int, str]]] | None = None,
     what: str = "rows",
     item: str = "row",
+    allow_empty: bool = False,
 ) -> pd.DataFrame:
     """Validate a frame of text cells against a table schema; return typed rows or raise
     InputError with every problem, in row order. `extra_rules` adds checks across rows."""
     problems = check_columns(cells, schema, source)
     if problems:
         raise InputError(problems)  # row checks make no sense with the wrong columns
-    if cells.empty:
+    if cells.empty and not allow_empty:
         raise InputError(f"{source}: no {what}; expected one row per {item}")
     validator = jsonschema.Draft202012Validator(schema)
     rows: dict[int, dict] = {}
@@ -248,7 +249,10 @@ def validate_cells(
 def validate_study_cells(
     cells: pd.DataFrame, schema: dict, window: InclusionWindow, source: str
 ) -> pd.DataFrame:
-    """The study table: the schema plus the review's rules across cells and rows."""
+    """The study table: the schema plus the review's rules across cells and rows.
+
+    A table with its header and no rows is valid: a new review has no studies yet,
+    and every later step (summary, tables, synthesis, figures, text) says so."""
     return validate_cells(
         cells,
         schema,
@@ -256,6 +260,7 @@ def validate_study_cells(
         lambda rows: check_rules(rows, window, source),
         "studies",
         "included study",
+        allow_empty=True,
     )
 
 
