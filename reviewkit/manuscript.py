@@ -10,6 +10,7 @@ from reviewkit.bibliography import check_cited_keys
 from reviewkit.errors import InputError
 from reviewkit.summary import SIGNIFICANCE_LEVEL, UNIT_TO_ML
 from reviewkit.templating import render_template
+from reviewkit.text_blocks import BLOCK_PATTERN, labels_in_templates, render_blocks
 
 P_ROUNDED_ZERO = 0.0005  # "p = 0,000" is software rounding of p < 0.0005
 ABSTRACT_LANGUAGES = ("id", "en")  # abstract.<language>.md, each rendered in its language
@@ -20,10 +21,17 @@ def abstract_key(abstract_language: str, language: str) -> str:
     return "abstract" if abstract_language == language else f"abstract-{abstract_language}"
 
 
-def template_context(summary: dict, inclusion: dict, tables: dict, figures: dict) -> dict:
-    """Everything a placeholder can name: the summary plus the review's constants."""
+def template_context(
+    summary: dict, inclusion: dict, tables: dict, figures: dict, effects: list | None = None
+) -> dict:
+    """Everything a placeholder can name: the summary plus the review's constants.
+
+    ``effects``: the rows of results/tables/effects.csv (reviewkit.text_blocks.read_effects),
+    which the generated text blocks (``auto``) read for the reasons and measures per study.
+    """
     return {
         **summary,
+        "effects": list(effects or []),
         "inclusion": inclusion,
         "alpha": SIGNIFICANCE_LEVEL,
         "p_rounded_zero": P_ROUNDED_ZERO,
@@ -50,6 +58,25 @@ def load_metadata(path: Path) -> dict:
     return metadata
 
 
+def generated_blocks(context: dict, sources: list[str]):
+    """A function giving the context for one language with ``auto``: the generated text
+    blocks (reviewkit.text_blocks) in that language, rendered once per language and only
+    when a template uses them. Figures and tables the templates show themselves are
+    referred to by the blocks, not shown a second time."""
+    used = any(BLOCK_PATTERN.search(text) for text in sources)
+    elsewhere = labels_in_templates(sources)
+    cache: dict[str, dict] = {}
+
+    def for_language(language: str) -> dict:
+        if not used:
+            return context
+        if language not in cache:
+            cache[language] = {**context, "auto": render_blocks(context, language, elsewhere)}
+        return cache[language]
+
+    return for_language
+
+
 def render_manuscript(
     manuscript_dir: Path,
     context: dict,
@@ -60,14 +87,21 @@ def render_manuscript(
     """The whole manuscript as pandoc Markdown with a YAML metadata block."""
     manuscript_dir = Path(manuscript_dir)
     metadata = load_metadata(manuscript_dir / "metadata.yaml")
+    abstracts = {
+        abstract_language: manuscript_dir / f"abstract.{abstract_language}.md"
+        for abstract_language in ABSTRACT_LANGUAGES
+        if (manuscript_dir / f"abstract.{abstract_language}.md").exists()
+    }
+    sections = section_files(manuscript_dir)
+    sources = [path.read_text(encoding="utf-8") for path in [*abstracts.values(), *sections]]
+    with_blocks = generated_blocks(context, sources)
     rendered: dict[str, str] = {}
-    for abstract_language in ABSTRACT_LANGUAGES:
-        path = manuscript_dir / f"abstract.{abstract_language}.md"
-        if path.exists():
-            rendered[str(path)] = render_template(path, context, abstract_language).strip()
-            metadata[abstract_key(abstract_language, language)] = rendered[str(path)]
-    for path in section_files(manuscript_dir):
-        rendered[str(path)] = render_template(path, context, language).strip()
+    for abstract_language, path in abstracts.items():
+        text = render_template(path, with_blocks(abstract_language), abstract_language).strip()
+        rendered[str(path)] = text
+        metadata[abstract_key(abstract_language, language)] = text
+    for path in sections:
+        rendered[str(path)] = render_template(path, with_blocks(language), language).strip()
     check_cited_keys(rendered, bibliography_keys, bibliography_name)
     header = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False, width=1000)
     sections = [text for name, text in rendered.items() if "/sections/" in name.replace("\\", "/")]

@@ -8,6 +8,7 @@ rule render_manuscript:
         prisma=prisma_input(),
         study_table=STUDY_TABLE_MD,
         effects_table=EFFECTS_MD,
+        effects=EFFECTS_CSV,
         summary_of_findings=SUMMARY_OF_FINDINGS_MD,
         figures=[figure_png(name) for name in FIGURES],
         bibliography=config["references"],

@@ -7,6 +7,7 @@ from reviewkit.bibliography import bibliography_keys
 from reviewkit.errors import run_step
 from reviewkit.manuscript import render_manuscript, template_context
 from reviewkit.search.prisma import prisma_counts
+from reviewkit.text_blocks import read_effects
 
 
 def read_json(path):
@@ -20,6 +21,7 @@ def write_manuscript(
     synthesis,
     table,
     effects_table,
+    effects,
     bibliography,
     output,
     language,
@@ -39,6 +41,7 @@ def write_manuscript(
             "summary_of_findings": Path(summary_of_findings).read_text(encoding="utf-8"),
         },
         figures=dict(figures),
+        effects=read_effects(effects),
     )
     text = render_manuscript(
         Path(metadata).parent, context, language, bibliography_keys(bibliography), str(bibliography)
@@ -55,6 +58,7 @@ if __name__ == "__main__":
             snakemake.input.synthesis,
             snakemake.input.study_table,
             snakemake.input.effects_table,
+            snakemake.input.effects,
             snakemake.input.bibliography,
             snakemake.output.markdown,
             snakemake.params.language,

@@ -1,0 +1,643 @@
+"""Generated text blocks: the data-driven paragraphs of a manuscript, in its language.
+
+Inputs: the same context the user's section templates get (summary.json, synthesis.json
+as ``synthesis``, prisma.json as ``prisma``, the effects table as ``effects``, ``tables``,
+``figures``, ``inclusion``), the language, and the figure/table labels the user's own
+templates define. Output: one :class:`Markdown` value per block, handed to the user's
+templates as ``{{ auto.<name> }}``.
+
+A block is a Jinja template of the tool, ``reviewkit/text/<language>/<name>.md``, one
+folder per language. The sentences live there, readable for a translator; words that
+depend on the data (the name of an effect measure, of an estimator, a reason why a group
+was not pooled, singular or plural) come from the message catalogues
+(``reviewkit/locales/<language>.yaml``, key ``text:``) through the small functions below,
+which are the blocks' filters. A block says only what holds for the data it is given:
+every count is a number from the JSON, every reason is the one the synthesis recorded,
+and a figure or table is shown only when it has something to show (docs/text-blocks.md).
+
+``synthesis_facts`` and ``search_facts`` are the only places that know the layout of
+synthesis.json and prisma.json: the blocks read the plain facts they return.
+
+Why a module of our own: no library writes review prose; Jinja (templates), Babel
+(numbers, through reviewkit.numfmt) and the catalogues do the general parts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from reviewkit.i18n import section
+from reviewkit.numfmt import format_number, format_percent
+
+try:  # the security branch's type: values of this type are printed as Markdown
+    from reviewkit.safe_markdown import Markdown, literal
+except ImportError:  # pragma: no cover - until reviewkit/safe_markdown.py exists
+
+    class Markdown(str):  # type: ignore[no-redef]
+        """Trusted Markdown written by the tool (placeholder for safe_markdown.Markdown)."""
+
+        __slots__ = ()
+
+    def literal(value: object) -> str:  # type: ignore[misc]
+        """Placeholder for safe_markdown.literal (data as literal Markdown text)."""
+        return str(value)
+
+
+def escaped(value: object) -> str:
+    """A value inside the tool's Markdown: Markdown as it is, anything else (numbers,
+    words of the review's own vocabulary, data) as literal text."""
+    return value if isinstance(value, Markdown) else literal(value)
+
+
+TEXT_DIR = Path(__file__).resolve().parent / "text"
+#: The labels the blocks give the figures and tables they show.
+FIGURE_LABELS = {
+    "studies_by_year": "fig-studies-by-year",
+    "sample_sizes": "fig-sample-sizes",
+    "effect_direction": "fig-effect-direction",
+    "before_after": "fig-before-after",
+    "forest": "fig-forest",
+    "albatross": "fig-albatross",
+    "rob_traffic_light": "fig-rob-traffic-light",
+    "rob_summary": "fig-rob-summary",
+    "prisma_flow": "fig-prisma-flow",
+}
+TABLE_LABELS = {"studies": "tbl-studies", "effects": "tbl-effects", "sof": "tbl-sof"}
+#: A label defined in a template: `{#fig-forest}`; a block used there: `auto.effects_table`.
+LABEL_PATTERN = re.compile(r"\{#((?:fig|tbl)-[A-Za-z0-9_-]+)")
+BLOCK_PATTERN = re.compile(r"\bauto\.([a-z_]+)")
+#: Blocks that define a label wherever they are used.
+BLOCK_DEFINES = {"effects_table": TABLE_LABELS["effects"]}
+#: How many studies a sentence names by citation before it gives only their number.
+MAX_CITED = 5
+
+# Reasons recorded in synthesis.json / effects.csv (reviewkit.pooling), as codes.
+NO_EFFECT_REASONS = {
+    "no p-value, means or events": "no_data",
+    "direction of effect not reported": "no_direction",
+    "design does not say whether there was a control group": "no_control_stated",
+}
+NOT_POOLED_REASONS = (
+    ("different measures", "mixed_measures"),
+    ("switched off", "switched_off"),
+    ("fewer than", "too_few"),
+)
+# How an effect was computed, from its method code (reviewkit.synthesis.effect_sizes).
+METHOD_SOURCES = {
+    "log_risk_ratio": "events",
+    "log_odds_ratio": "events",
+    "risk_difference": "events",
+    "hedges_g_from_means": "means",
+    "mean_difference": "means",
+    "hedges_g_from_p": "p_between",
+    "hedges_g_from_t": "t_between",
+    "smcc_from_p": "p_within",
+    "smcc_from_t": "t_within",
+}
+RATIO_MEASURES = {"logRR", "logOR", "logROM"}
+DIRECTIONS = ("increase", "decrease", "no_change", "unclear", "not_reported")
+FLAGS = (
+    "p_inequality",
+    "equal_groups_assumed",
+    "comparison_assumed_from_design",
+    "continuity_correction_0.5",
+    "double_zero",
+)
+COMPARISON_ORDER = ("between", "within_arm", "within", "unclear")
+
+
+# --------------------------------------------------------------------------- words
+
+
+@cache
+def words(language: str) -> dict:
+    """The ``text:`` part of the language's message catalogue."""
+    return section(language, "text")
+
+
+def term(key: str, language: str, **fields: object) -> Markdown:
+    """A phrase of the catalogue (``text.<key>``) as Markdown: the tool's own words."""
+    node: object = words(language)
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            raise KeyError(f"text.{key} is missing from reviewkit/locales/{language}.yaml")
+        node = node[part]
+    if not isinstance(node, str):
+        raise KeyError(f"text.{key} in reviewkit/locales/{language}.yaml is not a phrase")
+    return Markdown(node.format(**{k: escaped(v) for k, v in fields.items()}) if fields else node)
+
+
+def noun(count: int, name: str, language: str) -> str:
+    """The singular or plural of a noun of the catalogue (``text.nouns.<name>``)."""
+    one, other = words(language)["nouns"][name]
+    return one if count == 1 else other
+
+
+def count_text(count: int, name: str, language: str) -> str:
+    """'1 study', '3 studies', '1.234 studi': the number in the language's format."""
+    return f"{format_number(int(count), language)} {noun(count, name, language)}"
+
+
+def join_words(items: Iterable[object], language: str, serial: bool = False) -> str:
+    """'a, b and c' / 'a, b dan c'; ``serial``: clauses joined with semicolons."""
+    items = [str(item) for item in items if str(item)]
+    conjunction = words(language)["and"]
+    if len(items) <= 1:
+        return "".join(items)
+    if len(items) == 2:
+        return f"{items[0]} {conjunction} {items[1]}"
+    if serial:
+        return f"{'; '.join(items[:-1])}; {conjunction} {items[-1]}"
+    comma = words(language)["serial_comma"]
+    return f"{', '.join(items[:-1])}{comma} {conjunction} {items[-1]}"
+
+
+def join_markdown(items: Iterable[object], language: str, serial: bool = False) -> Markdown:
+    """join_words as Markdown: parts that are Markdown stay as they are (citations,
+    catalogue phrases), any other part is escaped as literal text."""
+    return Markdown(join_words([escaped(item) for item in items], language, serial))
+
+
+def date_text(value: str, language: str) -> str:
+    """'2024-05-01' as '1 May 2024' / '1 Mei 2024'."""
+    day = date.fromisoformat(str(value))
+    month = words(language)["months"][day.month - 1]
+    return f"{day.day} {month} {day.year}"
+
+
+def citations(ids: Iterable[str]) -> Markdown:
+    """A parenthetical citation of study ids (which validation checked against the
+    bibliography): '[@a; @b]', rendered '(A, 2020; B, 2021)' or '[1, 2]'."""
+    keys = [str(key) for key in ids]
+    for key in keys:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_:-]*", key):
+            raise ValueError(f"not a citation key: {key!r}")
+    cited = [f"@{{{key}}}" if key[-1] in ":-" else f"@{key}" for key in keys]
+    return Markdown(f"[{'; '.join(cited)}]")
+
+
+def measure_name(code: str, language: str, pooled: bool = False) -> Markdown:
+    """The name of an effect measure: ``logOR`` is 'log odds ratio' for a study's effect,
+    'odds ratio' for a pooled estimate, which ratio measures report back-transformed."""
+    table = words(language)["pooled_measures" if pooled else "measures"]
+    return Markdown(table.get(code, code))
+
+
+def is_ratio(code: str | None) -> bool:
+    return code in RATIO_MEASURES
+
+
+def _number(value: float, language: str, decimals: int) -> str:
+    return format_number(value, language, decimals)
+
+
+def estimate_text(entry: Mapping, language: str, decimals: int = 2, extra: str = "") -> str:
+    """A pooled estimate with its confidence interval, on the scale it is reported:
+    ratio measures back-transformed ('0,49 (IK 95%: 0,34 hingga 0,70)'); ``extra`` is
+    added inside the parentheses ('...; z = 4,35, p < 0,001')."""
+    transform = _exp if is_ratio(entry.get("measure")) else float
+    level = format_percent(entry.get("level", 0.95), language)
+    estimate = _number(transform(entry["estimate"]), language, decimals)
+    low = _number(transform(entry["ci_low"]), language, decimals)
+    high = _number(transform(entry["ci_high"]), language, decimals)
+    key = "estimate_with" if extra else "estimate"
+    return term(key, language, estimate=estimate, level=level, low=low, high=high, extra=extra)
+
+
+def interval_text(
+    low: float, high: float, language: str, decimals: int = 2, measure: str | None = None
+) -> str:
+    """'-1,84 hingga 3,76' (back-transformed for a ratio measure)."""
+    transform = _exp if is_ratio(measure) else float
+    word = words(language)["to"]
+    return (
+        f"{_number(transform(low), language, decimals)} {word} "
+        f"{_number(transform(high), language, decimals)}"
+    )
+
+
+def _exp(value: float) -> float:
+    import math
+
+    return math.exp(value)
+
+
+# ------------------------------------------------------------------ facts: synthesis
+
+
+def no_effect_reason(reason: object) -> str:
+    """The code of a recorded reason why a study has no effect size."""
+    text = str(reason or "")
+    if text in NO_EFFECT_REASONS:
+        return NO_EFFECT_REASONS[text]
+    if text.startswith("no effect size:"):
+        return "refused"
+    return "other"
+
+
+def not_pooled_reason(entry: Mapping) -> str | None:
+    """The code of the reason a comparison group was not pooled (None: pooled)."""
+    if entry.get("pooled"):
+        return None
+    if not entry.get("k_with_effect"):
+        return "no_effects"
+    reason = str(entry.get("reason") or "")
+    for fragment, code in NOT_POOLED_REASONS:
+        if fragment in reason:
+            return code
+    return "other"
+
+
+def _present(value: object) -> bool:
+    return value is not None and value == value and value != ""  # NaN != NaN
+
+
+def _method_source(method: object) -> str:
+    base = str(method).split(":")[0].split("(")[0]
+    return METHOD_SOURCES.get(base, "other")
+
+
+def _ordered_counts(values: Iterable[str], order: Iterable[str] = ()) -> dict[str, int]:
+    counts = Counter(values)
+    first = [key for key in order if key in counts]
+    return {key: counts[key] for key in first + sorted(set(counts) - set(first))}
+
+
+def group_facts(name: str, entry: Mapping, effects: list[dict], settings: Mapping) -> dict:
+    """One comparison group: size, whether and why (not) pooled, the pooled result."""
+    rows = [row for row in effects if row.get("comparison") == name and _present(row["measure"])]
+    facts = {
+        "name": name,
+        "k": int(entry.get("k_with_effect") or 0),
+        "pooled": bool(entry.get("pooled")),
+        "reason": not_pooled_reason(entry),
+        "reason_recorded": entry.get("reason"),
+        "min": int(settings.get("min_studies_to_pool", 3)),
+        "measure": entry.get("measure"),
+        "measures": _ordered_counts(str(row["measure"]) for row in rows),
+        "ids": list(entry.get("ids") or []),
+        "result": None,
+    }
+    if facts["pooled"]:
+        result = dict(entry)
+        result["measure"] = entry.get("measure")
+        k = int(entry["k"])
+        facts.update(
+            result=result,
+            k=k,
+            prediction=_present(entry.get("pi_low")),
+            very_imprecise=bool(entry.get("pi_very_imprecise")),
+            tau2_zero=float(entry.get("tau2") or 0.0) == 0.0,
+            heterogeneity_ci=_present(entry.get("tau2_ci_high")),
+            few=k < _very_imprecise_below(),
+            loo=entry.get("leave_one_out_range"),
+        )
+    return facts
+
+
+def _very_imprecise_below() -> int:
+    from reviewkit.synthesis.meta import PI_VERY_IMPRECISE_BELOW
+
+    return PI_VERY_IMPRECISE_BELOW
+
+
+def synthesis_facts(synthesis: Mapping, effects: list[dict]) -> dict:
+    """What the synthesis did, as plain facts for the blocks (the only reader of
+    synthesis.json's layout and of the effects table's columns)."""
+    settings = synthesis.get("settings", {})
+    groups_json = synthesis.get("groups", {})
+    order = [name for name in COMPARISON_ORDER if name in groups_json]
+    order += sorted(set(groups_json) - set(order))
+    groups = [group_facts(name, groups_json[name], effects, settings) for name in order]
+    with_effect = [row for row in effects if _present(row.get("measure"))]
+    without = [row for row in effects if not _present(row.get("measure"))]
+    reasons: dict[str, list[str]] = {}
+    for row in without:
+        reasons.setdefault(no_effect_reason(row.get("reason_no_effect")), []).append(row["id"])
+    reason_order = [*NO_EFFECT_REASONS.values(), "refused", "other"]
+    flags = Counter(
+        flag for row in with_effect for flag in str(row.get("flags") or "").split(";") if flag
+    )
+    sources: dict[str, list[dict]] = {}
+    for row in with_effect:
+        sources.setdefault(_method_source(row.get("method")), []).append(row)
+    pooled = [group for group in groups if group["pooled"]]
+    without_imputed = synthesis.get("sensitivity", {}).get("without_imputed", {})
+    return {
+        "n_with_effect": len(with_effect),
+        "n_without_effect": len(without),
+        "no_effect": [
+            {"reason": code, "n": len(reasons[code]), "ids": reasons[code]}
+            for code in reason_order
+            if code in reasons
+        ],
+        "sources": [
+            {
+                "source": code,
+                "n": len(rows),
+                "ids": [row["id"] for row in rows],
+                "measures": _ordered_counts(str(row["measure"]) for row in rows),
+            }
+            for code, rows in sorted(sources.items(), key=lambda item: _source_rank(item[0]))
+        ],
+        "measures": _ordered_counts(str(row["measure"]) for row in with_effect),
+        "flags": {**dict.fromkeys(FLAGS, 0), **flags},
+        "n_imputed": int(synthesis.get("n_imputed") or 0),
+        "groups": [group for group in groups if group["k"] > 0],
+        "pooled": pooled,
+        "n_pooled": len(pooled),
+        "meta_analysis": bool(settings.get("meta_analysis", True)),
+        "settings": settings,
+        # Pooled groups that lose effect sizes when those from bounded p-values are left out.
+        "without_imputed": [
+            {
+                **group_facts(group["name"], without_imputed[group["name"]], [], settings),
+                "main_k": group["k"],
+            }
+            for group in pooled
+            if group["name"] in without_imputed
+            and int(without_imputed[group["name"]].get("k_with_effect") or 0) != group["k"]
+        ],
+        "correlation": [item for item in synthesis.get("sensitivity", {}).get("correlation", [])],
+        "vote": synthesis.get("vote_count", {}),
+        "combined_p": synthesis.get("combined_p", {"k": 0}),
+        "evidence_levels": synthesis.get("evidence_levels", {}),
+        "risk_of_bias": synthesis.get("risk_of_bias", {"assessed": False}),
+    }
+
+
+def _source_rank(code: str) -> int:
+    order = ["events", "means", "t_between", "p_between", "t_within", "p_within", "other"]
+    return order.index(code) if code in order else len(order)
+
+
+# --------------------------------------------------------------------- facts: search
+
+
+def search_facts(prisma: Mapping | None) -> dict:
+    """The search and screening as plain facts (prisma.json; None or no search: nothing
+    provided). Counts that are not known stay None and are never printed."""
+    prisma = dict(prisma or {})
+    provided = bool(prisma.get("search_provided"))
+    sources = list(prisma.get("sources") or [])
+    databases = list(dict.fromkeys(source["database"] for source in sources))
+    dates = sorted({str(source["date"]) for source in sources if source.get("date")})
+    identified = prisma.get("identified") or {}
+    excluded = prisma.get("excluded_full_text") or {}
+    dedup = prisma.get("deduplication") or {}
+    by_database: dict[str, list[dict]] = {}
+    for source in sources:
+        by_database.setdefault(source["database"], []).append(source)
+    return {
+        "provided": provided,
+        "screening": bool(prisma.get("screening_recorded")),
+        "databases": databases,
+        "n_databases": len(databases),
+        "registers": [s["database"] for s in sources if s.get("kind") == "register"],
+        "sources": [
+            {
+                "database": name,
+                "records": sum(int(s.get("records") or 0) for s in items),
+                "dates": sorted({str(s["date"]) for s in items if s.get("date")}),
+                "queries": list(dict.fromkeys(s["query"] for s in items if s.get("query"))),
+            }
+            for name, items in by_database.items()
+        ],
+        "dates": dates,
+        "n_undated": sum(1 for source in sources if not source.get("date")),
+        "last_date": prisma.get("last_search_date"),
+        "identified": identified.get("total"),
+        "by_source": identified.get("by_source") or {},
+        "duplicates": prisma.get("duplicates_removed"),
+        "other_removed": prisma.get("other_removed"),
+        "after_duplicates": (
+            identified["total"] - prisma["duplicates_removed"] - (prisma.get("other_removed") or 0)
+            if provided
+            else None
+        ),
+        "threshold": dedup.get("threshold"),
+        "screened": prisma.get("screened"),
+        "excluded_screening": prisma.get("excluded_screening"),
+        "sought": prisma.get("sought"),
+        "not_retrieved": prisma.get("not_retrieved"),
+        "assessed": prisma.get("assessed"),
+        "excluded_full_text": excluded.get("total"),
+        "exclusion_reasons": dict(excluded.get("by_reason") or {}),
+        "included_studies": prisma.get("included_studies"),
+        "included_reports": prisma.get("included_reports"),
+        "update": "previous_studies" in prisma and prisma.get("previous_studies") is not None,
+        "previous_studies": prisma.get("previous_studies"),
+        "previous_reports": prisma.get("previous_reports"),
+        "total_studies": prisma.get("total_studies"),
+        "total_reports": prisma.get("total_reports"),
+    }
+
+
+def read_effects(path: Path | str) -> list[dict]:
+    """results/tables/effects.csv as a list of rows (empty cells None), without pandas."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [
+            {key: (value if value != "" else None) for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]
+
+
+def effects_records(effects) -> list[dict]:
+    """The effects table of reviewkit.pooling (a DataFrame) as the rows read_effects gives."""
+    columns = [c for c in effects.columns if c != "inputs_data"]
+    rows = []
+    for record in effects[columns].to_dict(orient="records"):
+        rows.append({k: (None if not _present(v) else v) for k, v in record.items()})
+    return rows
+
+
+# ------------------------------------------------------------------ labels in the text
+
+TABLE_NAMES = {"synthesis": "studies", "effects": "effects", "summary_of_findings": "sof"}
+
+
+def labels_in_templates(sources: Iterable[str]) -> dict[str, str]:
+    """Figures and tables the user's templates show themselves: the block label of each
+    (``fig-forest``, ``tbl-studies``) mapped to the label the templates gave it. Blocks
+    refer to those and do not show them a second time."""
+    found: dict[str, str] = {}
+    for text in sources:
+        for label in LABEL_PATTERN.findall(text):
+            found.setdefault(label, label)
+        for name, label in FIGURE_EMBED.findall(text):
+            if name in FIGURE_LABELS:
+                found[FIGURE_LABELS[name]] = label
+        for name, label in TABLE_EMBED.findall(text):
+            if name in TABLE_NAMES:
+                found[TABLE_LABELS[TABLE_NAMES[name]]] = label
+        for name in BLOCK_PATTERN.findall(text):
+            if name in BLOCK_DEFINES:
+                found.setdefault(BLOCK_DEFINES[name], BLOCK_DEFINES[name])
+    return found
+
+
+#: `![caption]({{ figures.forest }}){#fig-x}` and `{{ tables.synthesis }}` + `: caption {#tbl-x}`.
+FIGURE_EMBED = re.compile(r"\{\{\s*figures\.(\w+)\s*\}\}\)\{#((?:fig|tbl)-[A-Za-z0-9_-]+)")
+TABLE_EMBED = re.compile(r"\{\{\s*tables\.(\w+)\s*\}\}\s*\n:[^\n]*?\{#(tbl-[A-Za-z0-9_-]+)")
+
+
+# ----------------------------------------------------------------------- rendering
+
+
+def block_names(language: str) -> list[str]:
+    """The blocks of a language: the file names (without .md) of reviewkit/text/<lang>/."""
+    return sorted(path.stem for path in (TEXT_DIR / language).glob("*.md"))
+
+
+def tidy(text: str) -> str:
+    """Paragraphs of a rendered block: the lines of a paragraph joined with one space (a
+    line that starts with a number can then never become a list item), a figure, and a
+    table with its caption, each a paragraph of its own; nothing else changes."""
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    table: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            joined = re.sub(r" {2,}", " ", " ".join(paragraph))
+            blocks.append(re.sub(r" +([,.;:)])(?=\s|$)", r"\1", joined))
+            paragraph.clear()
+        if table:
+            blocks.append("\n".join(table))
+            table.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+        elif line.startswith("|") or (table and line.startswith(": ")):
+            if paragraph:
+                flush()
+            table.append(raw.rstrip())
+        elif line.startswith("!["):
+            flush()
+            blocks.append(line)
+        else:
+            if table:
+                flush()
+            paragraph.append(line)
+    flush()
+    return "\n\n".join(blocks)
+
+
+def block_filters(language: str) -> dict:
+    """The filters the blocks use, bound to the language."""
+    return {
+        "term": lambda key, **fields: term(key, language, **fields),
+        "count": lambda n, name: count_text(n, name, language),
+        "noun": lambda n, name: noun(n, name, language),
+        "and_list": lambda items, serial=False: join_markdown(items, language, serial),
+        "cite": citations,
+        "date": lambda value: date_text(value, language),
+        "measure": lambda code: measure_name(code, language),
+        "pooled_measure": lambda code: measure_name(code, language, pooled=True),
+        "pooled": lambda entry, decimals=2, extra="": estimate_text(
+            entry, language, decimals, extra
+        ),
+        "span": lambda low, high, decimals=2, measure=None: interval_text(
+            low, high, language, decimals, measure
+        ),
+        "num": lambda value, decimals=None: format_number(value, language, decimals),
+        "pct": lambda value, decimals=0: format_percent(value, language, decimals),
+        "md": Markdown,
+    }
+
+
+class Exhibits:
+    """Figures and tables for the blocks: whether one can be shown, its embed, and a
+    reference to it under the label the document uses."""
+
+    def __init__(self, context: Mapping, language: str, elsewhere: Mapping[str, str]):
+        self.figures = dict(context.get("figures") or {})
+        self.tables = dict(context.get("tables") or {})
+        self.language = language
+        self.elsewhere = dict(elsewhere)
+        level = (context.get("synthesis") or {}).get("settings", {}).get("confidence_level")
+        rob = (context.get("synthesis") or {}).get("risk_of_bias") or {}
+        self.fields = {
+            "level": format_percent(level or 0.95, language),
+            "tool": rob.get("tool") or "",
+        }
+
+    def label(self, name: str) -> str:
+        return FIGURE_LABELS.get(name) or TABLE_LABELS[name]
+
+    def exists(self, name: str) -> bool:
+        """The figure was drawn / the table has content in this build."""
+        if name in FIGURE_LABELS:
+            return name in self.figures
+        source = {v: k for k, v in TABLE_NAMES.items()}[name]
+        return bool(str(self.tables.get(source) or "").strip())
+
+    def shown_elsewhere(self, name: str) -> bool:
+        return self.label(name) in self.elsewhere
+
+    def show(self, name: str) -> bool:
+        """Whether a block that has data for this exhibit embeds it itself."""
+        return self.exists(name) and not self.shown_elsewhere(name)
+
+    def ref(self, name: str) -> Markdown:
+        """'@fig-forest' (or the user's own label for the same figure)."""
+        return Markdown("@" + self.elsewhere.get(self.label(name), self.label(name)))
+
+    def can_ref(self, name: str) -> bool:
+        return self.exists(name) or self.shown_elsewhere(name)
+
+    def embed(self, name: str) -> Markdown:
+        label = self.label(name)
+        if name in FIGURE_LABELS:
+            caption = term(f"captions.{name}", self.language, **self.fields)
+            return Markdown(f"![{caption}]({self.figures[name]}){{#{label}}}")
+        source = {v: k for k, v in TABLE_NAMES.items()}[name]
+        caption = term(f"captions.table_{name}", self.language, **self.fields)
+        return Markdown(f"{str(self.tables[source]).rstrip()}\n: {caption} {{#{label}}}")
+
+
+def render_blocks(
+    context: Mapping, language: str, labels_elsewhere: Mapping[str, str] | Iterable[str] = ()
+) -> dict[str, Markdown]:
+    """Every block of ``language`` rendered with the user's template context."""
+    from reviewkit.templating import make_environment
+
+    environment = make_environment(TEXT_DIR / language, language)
+    environment.trim_blocks = True
+    environment.lstrip_blocks = True
+    environment.filters.update(block_filters(language))
+    effects = list(context.get("effects") or [])
+    if not isinstance(labels_elsewhere, Mapping):
+        labels_elsewhere = {label: label for label in labels_elsewhere}
+    exhibits = Exhibits(context, language, labels_elsewhere)
+    direction = dict(context.get("direction") or {})
+    comparisons = dict(context.get("by_comparison") or {})
+    facts = {
+        **context,
+        # Every count the blocks test, 0 when the summary leaves it out.
+        "direction": {**dict.fromkeys(DIRECTIONS, 0), **direction},
+        "by_comparison": {**dict.fromkeys(("between", "within", "unclear"), 0), **comparisons},
+        "n_comparison_kinds": sum(1 for k in comparisons.values() if k),
+        "n_rct": int((context.get("by_design") or {}).get("rct", 0)),
+        "syn": synthesis_facts(context.get("synthesis") or {}, effects),
+        "search": search_facts(context.get("prisma")),
+        "exhibit": exhibits,
+        "MAX_CITED": MAX_CITED,
+    }
+    blocks = {}
+    for name in block_names(language):
+        try:
+            text = environment.get_template(f"{name}.md").render(facts)
+        except Exception as error:
+            raise RuntimeError(f"reviewkit/text/{language}/{name}.md: {error}") from error
+        blocks[name] = Markdown(tidy(text))
+    return blocks
