@@ -23,6 +23,7 @@ from reviewkit.designs import DESIGN_BY_CODE
 from reviewkit.errors import InputError
 from reviewkit.numfmt import format_number, format_p, format_percent
 from reviewkit.rob import JUDGEMENT_LABELS
+from reviewkit.text_blocks import measure_name
 
 AND_WORD = {"id": "dan", "en": "and"}
 INTERVAL_WORDS = {"id": ("IK", "hingga"), "en": ("CI", "to")}
@@ -87,8 +88,13 @@ def make_environment(template_dir: Path, language: str) -> jinja2.Environment:
             "estimate": lambda entry, decimals=2: estimate_text(entry, language, decimals),
             "interval": lambda low, high, decimals=2: interval_text(low, high, language, decimals),
             "design_label": lambda code: DESIGN_BY_CODE[code].label(language),
-        "rob_label": lambda judgement: JUDGEMENT_LABELS[language][judgement],
+            "rob_label": lambda judgement: JUDGEMENT_LABELS[language][judgement],
             "lcfirst": lambda text: text[:1].lower() + text[1:],  # mid-sentence, keeps "RCT"
+            # The name of an effect measure from its code, from the catalogue (text.measures):
+            # "logOR" -> "log odds ratio"; pooled_measure: as a pooled estimate is reported
+            # ("odds ratio"). Never type a measure's name into a template.
+            "measure": lambda code: measure_name(code, language),
+            "pooled_measure": lambda code: measure_name(code, language, pooled=True),
             "exp": math.exp,  # back from a log scale (log risk ratio -> risk ratio)
             "year": lambda value: str(int(value)),  # years never take a thousands separator
         }

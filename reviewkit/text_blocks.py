@@ -73,6 +73,8 @@ LABEL_PATTERN = re.compile(r"\{#((?:fig|tbl)-[A-Za-z0-9_-]+)")
 BLOCK_PATTERN = re.compile(r"\bauto\.([a-z_]+)")
 #: Blocks that define a label wherever they are used.
 BLOCK_DEFINES = {"effects_table": TABLE_LABELS["effects"]}
+#: Exhibits that the blocks refer to but only another block (BLOCK_DEFINES) shows.
+SHOWN_BY_OTHER_BLOCK = {"effects"}
 #: How many studies a sentence names by citation before it gives only their number.
 MAX_CITED = 5
 
@@ -430,7 +432,7 @@ def search_facts(prisma: Mapping | None) -> dict:
         "exclusion_reasons": dict(excluded.get("by_reason") or {}),
         "included_studies": prisma.get("included_studies"),
         "included_reports": prisma.get("included_reports"),
-        "update": "previous_studies" in prisma and prisma.get("previous_studies") is not None,
+        "is_update": "previous_studies" in prisma and prisma.get("previous_studies") is not None,
         "previous_studies": prisma.get("previous_studies"),
         "previous_reports": prisma.get("previous_reports"),
         "total_studies": prisma.get("total_studies"),
@@ -564,8 +566,14 @@ class Exhibits:
         self.tables = dict(context.get("tables") or {})
         self.language = language
         self.elsewhere = dict(elsewhere)
-        level = (context.get("synthesis") or {}).get("settings", {}).get("confidence_level")
-        rob = (context.get("synthesis") or {}).get("risk_of_bias") or {}
+        synthesis = context.get("synthesis") or {}
+        level = synthesis.get("settings", {}).get("confidence_level")
+        rob = synthesis.get("risk_of_bias") or {}
+        # Captions name open markers only when some are drawn.
+        self.notes = {
+            "forest": bool(synthesis.get("n_imputed")),
+            "albatross": bool((context.get("p_reporting") or {}).get("inequality")),
+        }
         self.fields = {
             "level": format_percent(level or 0.95, language),
             "tool": rob.get("tool") or "",
@@ -593,28 +601,42 @@ class Exhibits:
         return Markdown("@" + self.elsewhere.get(self.label(name), self.label(name)))
 
     def can_ref(self, name: str) -> bool:
+        """Whether the document will hold it: shown by the user's templates, or by the
+        block that refers to it (the effects table is shown only by its own block)."""
+        if name in SHOWN_BY_OTHER_BLOCK:
+            return self.shown_elsewhere(name)
         return self.exists(name) or self.shown_elsewhere(name)
 
     def embed(self, name: str) -> Markdown:
         label = self.label(name)
         if name in FIGURE_LABELS:
             caption = term(f"captions.{name}", self.language, **self.fields)
+            if self.notes.get(name):
+                caption = Markdown(f"{caption} {term(f'captions.{name}_open', self.language)}")
             return Markdown(f"![{caption}]({self.figures[name]}){{#{label}}}")
         source = {v: k for k, v in TABLE_NAMES.items()}[name]
         caption = term(f"captions.table_{name}", self.language, **self.fields)
         return Markdown(f"{str(self.tables[source]).rstrip()}\n: {caption} {{#{label}}}")
 
 
-def render_blocks(
-    context: Mapping, language: str, labels_elsewhere: Mapping[str, str] | Iterable[str] = ()
-) -> dict[str, Markdown]:
-    """Every block of ``language`` rendered with the user's template context."""
+@cache
+def block_environment(language: str):
+    """The Jinja environment of the blocks of one language (the templates' own, with
+    the block filters), made once per process: its compiled templates are reused."""
     from reviewkit.templating import make_environment
 
     environment = make_environment(TEXT_DIR / language, language)
     environment.trim_blocks = True
     environment.lstrip_blocks = True
     environment.filters.update(block_filters(language))
+    return environment
+
+
+def render_blocks(
+    context: Mapping, language: str, labels_elsewhere: Mapping[str, str] | Iterable[str] = ()
+) -> dict[str, Markdown]:
+    """Every block of ``language`` rendered with the user's template context."""
+    environment = block_environment(language)
     effects = list(context.get("effects") or [])
     if not isinstance(labels_elsewhere, Mapping):
         labels_elsewhere = {label: label for label in labels_elsewhere}

@@ -1,0 +1,136 @@
+"""The helpers of the generated text blocks: words, numbers, citations, reasons, labels."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from reviewkit import pooling
+from reviewkit.text_blocks import (
+    TEXT_DIR,
+    block_names,
+    citations,
+    count_text,
+    date_text,
+    estimate_text,
+    join_words,
+    labels_in_templates,
+    measure_name,
+    no_effect_reason,
+    not_pooled_reason,
+    search_facts,
+    tidy,
+)
+
+
+def test_singular_and_plural_by_language():
+    assert count_text(1, "study", "en") == "1 study"
+    assert count_text(2, "study", "en") == "2 studies"
+    assert count_text(1234, "participant", "en") == "1,234 participants"
+    assert count_text(1234, "participant", "id") == "1.234 partisipan"
+    assert count_text(1, "study", "id") == count_text(1, "study", "id") == "1 studi"
+
+
+def test_lists_joined_the_way_each_language_writes_them():
+    assert join_words(["a"], "en") == "a"
+    assert join_words(["a", "b"], "en") == "a and b"
+    assert join_words(["a", "b", "c"], "en") == "a, b and c"
+    assert join_words(["a", "b", "c"], "id") == "a, b dan c"
+    assert join_words(["x, y", "z", "w"], "en", serial=True) == "x, y; z; and w"
+    assert join_words(["x", "y"], "id", serial=True) == "x dan y"
+
+
+def test_dates_in_words():
+    assert date_text("2024-05-01", "en") == "1 May 2024"
+    assert date_text("2024-08-17", "id") == "17 Agustus 2024"
+
+
+def test_citations_are_parenthetical_groups_of_valid_keys():
+    assert citations(["dewi2020", "siregar2020"]) == "[@dewi2020; @siregar2020]"
+    assert citations(["a-"]) == "[@{a-}]"
+    with pytest.raises(ValueError):
+        citations(["not a key"])
+
+
+def test_ratio_measures_are_named_and_reported_on_their_own_scale():
+    assert measure_name("logOR", "en") == "log odds ratio"
+    assert measure_name("logOR", "en", pooled=True) == "odds ratio"
+    assert measure_name("logRR", "id", pooled=True) == "rasio risiko"
+    assert measure_name("SMD", "en", pooled=True) == "Hedges' g"
+    entry = {
+        "measure": "logRR",
+        "estimate": math.log(0.5),
+        "ci_low": math.log(0.25),
+        "ci_high": math.log(1.0),
+        "level": 0.95,
+    }
+    assert estimate_text(entry, "en") == "0.50 (95% CI 0.25 to 1.00)"
+    assert estimate_text({**entry, "measure": "SMD"}, "id") == "-0,69 (IK 95%: -1,39 hingga 0,00)"
+
+
+def test_every_reason_pooling_records_has_a_code():
+    """The reasons reviewkit.pooling writes are all known to the blocks (an unknown one
+    would be printed as 'see synthesis.json', which the varied-data test forbids)."""
+    for reason in ("no p-value, means or events", "direction of effect not reported"):
+        assert no_effect_reason(reason) not in ("other",)
+    assert no_effect_reason(pooling.REASON_NO_CONTROL_STATED) == "no_control_stated"
+    assert no_effect_reason("no effect size: n must be at least 3") == "refused"
+    assert not_pooled_reason({"pooled": True}) is None
+    assert not_pooled_reason({"pooled": False, "k_with_effect": 0}) == "no_effects"
+    for reason, code in (
+        ("effects use different measures", "mixed_measures"),
+        ("meta-analysis switched off in config.yaml", "switched_off"),
+        ("fewer than 3 studies with an effect size", "too_few"),
+    ):
+        assert not_pooled_reason({"pooled": False, "k_with_effect": 2, "reason": reason}) == code
+
+
+def test_labels_shown_by_the_users_templates_are_found():
+    source = (
+        "{{ tables.synthesis }}\n: My table. {#tbl-mine}\n\n"
+        "![A forest.]({{ figures.forest }}){#fig-my-forest}\n\n{{ auto.effects_table }}"
+    )
+    assert labels_in_templates([source]) == {
+        "tbl-mine": "tbl-mine",
+        "tbl-studies": "tbl-mine",
+        "fig-my-forest": "fig-my-forest",
+        "fig-forest": "fig-my-forest",
+        "tbl-effects": "tbl-effects",
+    }
+
+
+def test_tidy_joins_paragraph_lines_and_keeps_tables_and_figures_apart():
+    text = (
+        "One\n2024. sentence\n| a | b |\n|---|---|\n: Caption {#tbl-x}\n"
+        "![F](f.png){#fig-f}\nAfter\n"
+    )
+    assert tidy(text) == (
+        "One 2024. sentence\n\n| a | b |\n|---|---|\n: Caption {#tbl-x}\n\n"
+        "![F](f.png){#fig-f}\n\nAfter"
+    )
+    assert tidy("word ,\nnext .") == "word, next."
+
+
+def test_search_facts_never_invent_a_count():
+    facts = search_facts(None)
+    assert facts["provided"] is False and facts["identified"] is None
+    assert facts["after_duplicates"] is None and facts["is_update"] is False
+
+
+def test_every_language_has_the_same_blocks():
+    assert block_names("en") == block_names("id")
+    assert {"characteristics", "synthesis_results", "search_methods"} <= set(block_names("en"))
+
+
+@pytest.mark.parametrize("path", sorted(TEXT_DIR.glob("*/*.md")), ids=lambda p: p.name)
+def test_no_text_line_ends_in_a_block_tag(path):
+    """With trim_blocks, the newline after a block tag is dropped: text on a line that
+    ends in one would run into the next line's first word."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped.endswith("%}") or stripped.startswith(("{% set ", "{##")):
+            continue
+        text = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", stripped).strip()
+        assert not text, f"{path}:{number}: text before a block tag at the end of the line"

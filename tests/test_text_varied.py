@@ -1,0 +1,621 @@
+"""Updates never make a sentence false: the text for many varied study tables.
+
+Each case is a study table (0, 1, 2, 3, 10, 200 studies; every design; no p-values;
+only bound p-values; event counts as OR, RR and RD; mixed measures in a group; one
+direction only; unclear and missing directions; meta-analysis off; k = 2 pooled) with
+a search record or none. For each, the data step's own functions (validation,
+summary, synthesis, as reviewkit.prepare runs them) give the JSON, and the generated
+blocks, the example review's templates, the BCG example's and both scaffolds are
+rendered with it. Then, for every text: no None/nan/empty placeholder/template
+syntax; every figure or table referred to exists once; singular and plural agree;
+"kedua"/"both"/"the two" only when two things exist; and the counts, the measure
+named, the pooled estimate and every reason stated equal synthesis.json,
+summary.json and prisma.json, which the test reads independently of the blocks.
+
+Fast on purpose (no pandoc, no Snakemake): the studies are rendered in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+from pathlib import Path
+
+import pytest
+from conftest import write_rows
+
+from reviewkit.i18n import section
+from reviewkit.manuscript import render_manuscript, template_context
+from reviewkit.numfmt import format_number
+from reviewkit.paths import STUDIES_SCHEMA, TOOL_DIR
+from reviewkit.pooling import SynthesisSettings, effects_markdown, synthesise
+from reviewkit.prepare import normalised_copy
+from reviewkit.scaffold import SCAFFOLD_DIR
+from reviewkit.study_characteristics import study_table_markdown
+from reviewkit.summary import summarise
+from reviewkit.text_blocks import read_effects, render_blocks
+from reviewkit.validation import InclusionWindow, validate_studies
+
+COLUMNS = [
+    "id",
+    "authors",
+    "year",
+    "design",
+    "n_total",
+    "n_intervention",
+    "n_control",
+    "values_group",
+    "value_before",
+    "value_after",
+    "value_unit",
+    "p_operator",
+    "p_value",
+    "p_as_reported",
+    "p_comparison",
+    "mean_intervention",
+    "sd_intervention",
+    "mean_control",
+    "sd_control",
+    "events_intervention",
+    "events_control",
+    "effect_direction",
+    "main_result",
+]
+CONTROLLED = ["rct", "quasi_controlled", "static_group"]
+UNCONTROLLED = ["one_group_prepost", "pre_experimental"]
+UNCLEAR = ["quasi_prepost", "quasi_unspecified"]
+DESIGNS = CONTROLLED + UNCLEAR + UNCONTROLLED
+FIGURES = ["studies_by_year", "sample_sizes", "effect_direction", "before_after", "forest"]
+FIGURES += ["albatross"]
+
+
+# ------------------------------------------------------------------ study tables
+
+
+def study(number: int, rng: random.Random, kind: str, **cells: str) -> dict:
+    """One clearly synthetic study row of a kind: p_between, p_within, p_unclear,
+    events, means, none."""
+    design = {
+        "p_between": rng.choice(CONTROLLED),
+        "events": rng.choice(CONTROLLED),
+        "means": rng.choice(CONTROLLED),
+        "p_within": rng.choice(UNCONTROLLED),
+        "p_unclear": rng.choice(UNCLEAR),
+        "none": rng.choice(DESIGNS),
+    }[kind]
+    n = rng.randint(12, 300)
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(
+        id=f"trial{number:04d}",
+        authors=f"Trial {number}",
+        year=str(rng.randint(2014, 2024)),
+        design=design,
+        n_total=str(n),
+        effect_direction=rng.choice(["increase"] * 5 + ["decrease", "no_change", "unclear"]),
+        main_result=f"Synthetic result {number}.",
+    )
+    if kind in ("events", "means") or (kind == "p_between" and rng.random() < 0.5):
+        n1 = n // 2 + rng.randint(0, n // 4)
+        row.update(n_intervention=str(n1), n_control=str(n - n1))
+    if kind == "events":
+        row.update(
+            events_intervention=str(rng.randint(0, int(row["n_intervention"]))),
+            events_control=str(rng.randint(0, int(row["n_control"]))),
+        )
+    if kind == "means":
+        row.update(
+            mean_intervention=f"{rng.uniform(10, 20):.1f}",
+            sd_intervention=f"{rng.uniform(2, 6):.1f}",
+            mean_control=f"{rng.uniform(8, 18):.1f}",
+            sd_control=f"{rng.uniform(2, 6):.1f}",
+        )
+    if kind.startswith("p_"):
+        if rng.random() < 0.6:
+            p = round(rng.uniform(0.001, 0.6), 3)
+            row.update(p_operator="=", p_value=str(p), p_as_reported=f"p = {p}")
+        else:
+            row.update(p_operator="<", p_value="0.05", p_as_reported="p < 0.05")
+        if row["effect_direction"] in ("no_change",):
+            row["effect_direction"] = "increase"
+    if rng.random() < 0.3:
+        before = round(rng.uniform(1, 300), 1)
+        row.update(
+            values_group="intervention" if design in CONTROLLED else "single_group",
+            value_before=str(before),
+            value_after=str(round(before * rng.uniform(0.8, 3), 1)),
+            value_unit=rng.choice(["ml", "cc", "l", "ml/hari"]),
+        )
+    row.update(cells)
+    return row
+
+
+def table(seed: int, kinds: list[str], **cells: str) -> list[dict]:
+    rng = random.Random(seed)
+    return [study(i, rng, kind, **cells) for i, kind in enumerate(kinds, start=1)]
+
+
+def mixed(seed: int, n: int) -> list[dict]:
+    rng = random.Random(seed)
+    kinds = ["p_between", "p_within", "p_unclear", "events", "means", "none"]
+    return [study(i, rng, rng.choice(kinds)) for i in range(1, n + 1)]
+
+
+def prisma(ids: list[str], screening: bool, previous: int | None = None) -> dict:
+    """A prisma.json of the documented layout (docs/search.md) for these study ids."""
+    identified = {"total": 412, "by_source": {"Garuda": 150, "PubMed": 262}}
+    counts = {
+        "search_provided": True,
+        "screening_recorded": screening,
+        "identified": identified,
+        "duplicates_removed": 40,
+        "other_removed": 0,
+        "sources": [
+            {
+                "file": "a.ris",
+                "database": "Garuda",
+                "kind": "database",
+                "records": 150,
+                "date": "2024-05-01",
+                "query": "pijat oksitosin",
+                "format": "ris",
+            },
+            {
+                "file": "b.nbib",
+                "database": "PubMed",
+                "kind": "database",
+                "records": 262,
+                "date": "2024-05-02",
+                "query": None,
+                "format": "medline",
+            },
+        ],
+        "last_search_date": "2024-05-02",
+        "deduplication": {"threshold": 95.0, "by_rule": {"doi": 30, "title_year": 10}},
+    }
+    empty = dict.fromkeys(
+        [
+            "screened",
+            "excluded_screening",
+            "sought",
+            "not_retrieved",
+            "assessed",
+            "excluded_full_text",
+            "included_studies",
+            "included_reports",
+            "included_study_ids",
+        ]
+    )
+    counts.update(empty)
+    if screening:
+        reports = len(ids) + 1 if ids else 0
+        counts.update(
+            screened=372,
+            excluded_screening=372 - (reports + 7),
+            sought=reports + 7,
+            not_retrieved=2,
+            assessed=reports + 5,
+            excluded_full_text={"total": 5, "by_reason": {"wrong outcome": 3, "no control": 2}},
+            included_reports=reports,
+            included_studies=len(ids),
+            included_study_ids=list(ids),
+        )
+    if previous is not None:
+        counts.update(
+            previous_studies=previous,
+            previous_reports=previous,
+            total_studies=previous + len(ids) if screening else None,
+            total_reports=previous + (counts["included_reports"] or 0) if screening else None,
+        )
+    return counts
+
+
+CASES = {
+    "no studies": ([], {}, None),
+    "no studies, search without screening": ([], {}, "search"),
+    "one study with events": (table(1, ["events"]), {}, None),
+    "one study with a p-value": (table(2, ["p_between"]), {}, "screened"),
+    "one study without numbers": (table(3, ["none"]), {}, None),
+    "two between-group effects": (table(4, ["p_between", "p_between"]), {}, None),
+    "three between-group effects": (table(5, ["p_between"] * 3), {}, None),
+    "k = 2 pooled": (table(6, ["means", "means"]), {"min_studies_to_pool": 2}, None),
+    "mixed measures in a group": (table(7, ["events"] * 3 + ["means"] * 3), {}, None),
+    "16 trials as odds ratios": (table(8, ["events"] * 16), {"binary_measure": "OR"}, "search"),
+    "event counts as risk ratios": (table(9, ["events"] * 6), {"binary_measure": "RR"}, None),
+    "event counts as risk differences": (table(10, ["events"] * 5), {"binary_measure": "RD"}, None),
+    "no p-values at all": (table(11, ["none"] * 7), {}, None),
+    "only bound p-values": (
+        table(
+            12,
+            ["p_between"] * 4 + ["p_within"] * 4,
+            p_operator="<",
+            p_value="0.05",
+            p_as_reported="p < 0.05",
+        ),
+        {},
+        None,
+    ),
+    "one direction only, decrease favoured": (
+        table(13, ["p_between"] * 5 + ["none"] * 2, effect_direction="decrease"),
+        {"favoured_direction": "decrease"},
+        None,
+    ),
+    "unclear directions": (
+        table(14, ["p_between", "p_within", "none"] * 2, effect_direction="unclear"),
+        {},
+        None,
+    ),
+    "missing directions": (
+        table(15, ["p_between", "none", "events"] * 2, effect_direction=""),
+        {},
+        None,
+    ),
+    "meta-analysis off": (table(16, ["means"] * 5), {"meta_analysis": False}, None),
+    "heterogeneous means": (table(17, ["means"] * 10), {}, "screened"),
+    "ten mixed studies": (mixed(18, 10), {}, None),
+    "ten mixed studies, updated review": (mixed(19, 10), {}, "update"),
+    "within and between pooled": (table(20, ["p_between"] * 4 + ["p_within"] * 4), {}, None),
+    "200 mixed studies": (mixed(21, 200), {}, "screened"),
+}
+
+
+# ------------------------------------------------------------------ the data step
+
+
+def data_step(tmp_path: Path, rows: list[dict], settings: dict, search: str | None) -> dict:
+    """The JSON and tables the render step reads, from the data step's own functions."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "studies.csv"
+    if rows:
+        write_rows(path, rows)
+    else:
+        path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    typed = validate_studies(path, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
+    typed = normalised_copy(typed, STUDIES_SCHEMA, tmp_path / "validated.csv")
+    summary = json.loads(json.dumps(summarise(typed)))
+    synthesis, effects = synthesise(typed, SynthesisSettings.from_config(settings))
+    synthesis = json.loads(json.dumps(synthesis))
+    effects.drop(columns="inputs_data").to_csv(tmp_path / "effects.csv", index=False)
+    ids = [row["id"] for row in rows]
+    counts = {
+        None: None,
+        "search": prisma(ids, screening=False),
+        "screened": prisma(ids, screening=True),
+        "update": prisma(ids, screening=True, previous=15),
+    }[search]
+    return {
+        "typed": typed,
+        "summary": summary,
+        "synthesis": synthesis,
+        "effects": effects,
+        "effect_rows": read_effects(tmp_path / "effects.csv"),
+        "prisma": counts,
+        "ids": ids,
+    }
+
+
+def context(data: dict, language: str) -> dict:
+    from reviewkit.search.prisma import prisma_counts
+
+    figures = {name: f"results/figures/{name}.png" for name in FIGURES}
+    if data["prisma"]:
+        figures["prisma_flow"] = "results/figures/prisma_flow.png"
+    return template_context(
+        summary={
+            **data["summary"],
+            "synthesis": data["synthesis"],
+            "prisma": data["prisma"] or prisma_counts(None, None, None),
+        },
+        inclusion={"year_from": 2014, "year_to": 2024},
+        tables={
+            "synthesis": study_table_markdown(data["typed"], language),
+            "effects": effects_markdown(data["effects"], language),
+            "summary_of_findings": "",
+        },
+        figures=figures,
+        effects=data["effect_rows"],
+    )
+
+
+BIB_KEYS = set(
+    re.findall(r"@\w+\{([^,\s]+),", (TOOL_DIR / "data" / "references.bib").read_text("utf-8"))
+    + re.findall(
+        r"@\w+\{([^,\s]+),",
+        (TOOL_DIR / "examples" / "bcg" / "data" / "references.bib").read_text("utf-8"),
+    )
+)
+MANUSCRIPTS = {
+    "example (id)": (TOOL_DIR / "manuscript", "id"),
+    "BCG example (en)": (TOOL_DIR / "examples" / "bcg" / "manuscript", "en"),
+    "scaffold (id)": (SCAFFOLD_DIR / "id" / "manuscript", "id"),
+    "scaffold (en)": (SCAFFOLD_DIR / "en" / "manuscript", "en"),
+}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def case(request, tmp_path_factory):
+    rows, settings, search = CASES[request.param]
+    data = data_step(tmp_path_factory.mktemp("case"), rows, settings, search)
+    texts = {}
+    for language in ("id", "en"):
+        blocks = render_blocks(context(data, language), language)
+        texts.update({(language, name): str(text) for name, text in blocks.items()})
+    documents = {}
+    for name, (folder, language) in MANUSCRIPTS.items():
+        keys = BIB_KEYS | set(data["ids"])
+        documents[name] = (
+            render_manuscript(folder, context(data, language), language, keys, "references.bib"),
+            language,
+        )
+    return request.param, data, texts, documents
+
+
+# ------------------------------------------------------------------ reading the text
+
+
+def plain(text: str) -> str:
+    """Markdown escapes removed (a placeholder value is escaped as literal text)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+def number(text: str, language: str) -> float:
+    """A number as the language writes it: '1.234,5' (id) or '1,234.5' (en)."""
+    thousands, decimal = (".", ",") if language == "id" else (",", ".")
+    return float(text.replace(thousands, "").replace(decimal, ".").replace("−", "-"))
+
+
+def words(language: str) -> dict:
+    return section(language, "text")
+
+
+def formatted(value: float, language: str, measure: str | None) -> str:
+    shown = math.exp(value) if measure in ("logRR", "logOR", "logROM") else value
+    return format_number(shown, language, 2)
+
+
+# ------------------------------------------------------------------ the checks
+
+
+def test_no_empty_or_raw_values(case):
+    name, _data, texts, documents = case
+    every = {f"block {k}": v for k, v in texts.items()}
+    every.update({doc: text for doc, (text, _lang) in documents.items()})
+    for where, text in every.items():
+        body = plain(text)
+        stripped = re.sub(r"\{#[^}]*\}", "", body)
+        # The authors' declarations ("competing-interests: None.") are not from the data.
+        stripped = re.sub(r"(?ms)^declarations:\n(?:  .*\n)*", "", stripped)
+        assert not re.search(r"\b(?:None|nan|NaN|inf|undefined)\b", stripped), f"{name}: {where}"
+        for bad in ("{{", "}}", "{%", "%}", "()", "( )", "[]"):
+            assert bad not in stripped, f"{name}: {where}: {bad!r}"
+        for line in body.splitlines():
+            if not line.startswith(("|", ":")):
+                assert not re.search(r" [,.;:](?:\s|$)", line), f"{name}: {where}: {line}"
+                assert "  " not in line.strip(), f"{name}: {where}: double space: {line}"
+
+
+def test_every_reference_has_exactly_one_target(case):
+    name, _data, _texts, documents = case
+    for doc, (text, _language) in documents.items():
+        defined = re.findall(r"\{#((?:fig|tbl)-[\w-]+)\}", text)
+        assert len(defined) == len(set(defined)), f"{name}: {doc}: defined twice: {defined}"
+        for label in re.findall(r"@((?:fig|tbl)-[\w-]+)", text):
+            assert label in defined, f"{name}: {doc}: @{label} refers to nothing"
+
+
+NOUNS = ("study", "participant", "record", "report", "effect size", "source")
+PLURALS = ("studies", "participants", "records", "reports", "effect sizes", "sources")
+#: A count other than 1 (0, 2-9, 10 or more, with thousands separators) before a singular.
+NOT_ONE = r"(?<![\d.,])(?:0|[2-9]|[1-9]\d{1,2}(?:,\d{3})+|\d{2,})"
+
+
+def test_singular_and_plural_agree(case):
+    name, _data, texts, documents = case
+    english = [v for (lang, _), v in texts.items() if lang == "en"]
+    english += [text for text, lang in documents.values() if lang == "en"]
+    for text in english:
+        body = plain(text)
+        one_plural = re.findall(rf"(?<![\d.,])1 (?:{'|'.join(PLURALS)})\b", body)
+        assert not one_plural, f"{name}: {one_plural}"
+        many_singular = re.findall(rf"{NOT_ONE} (?:{'|'.join(NOUNS)})\b(?!s)", body)
+        assert not many_singular, f"{name}: {many_singular}"
+
+
+def test_two_only_when_there_are_two(case):
+    name, data, texts, _documents = case
+    groups = data["synthesis"]["groups"]
+    n_pooled = sum(1 for g in groups.values() if g.get("pooled"))
+    kinds = data["summary"]["by_comparison"]
+    both_kinds = bool(kinds.get("between")) and bool(kinds.get("within"))
+    for (language, block), text in texts.items():
+        body = plain(text)
+        if language == "id":
+            for match in re.finditer(r"\b[Kk]edua(?:nya)?\b[^.]*", body):
+                sentence = match.group(0)
+                if sentence.startswith("Kedua estimasi"):
+                    assert n_pooled == 2, f"{name}: {block}: {sentence}"
+                elif sentence.startswith("Keduanya"):
+                    assert both_kinds, f"{name}: {block}: {sentence}"
+                else:
+                    raise AssertionError(f"{name}: {block}: unexpected 'kedua': {sentence}")
+        else:
+            assert ("two pooled estimates" in body) == (
+                n_pooled == 2
+            ) or block != "synthesis_results"
+            if "The two answer" in body:
+                assert both_kinds, f"{name}: {block}"
+            assert not re.search(r"\bboth\b", body), f"{name}: {block}: 'both' in {body}"
+
+
+#: What the text says, per language, as regular expressions: N is a number (its value is
+#: checked), LABEL the name of a comparison group, REST the rest of a clause.
+PHRASES = {
+    "en": {
+        "none yet": "No studies are included yet",
+        "included": r"The review includes N stud",
+        "participants": r"N participants?\b",
+        "with effect": r"Effect sizes could be computed for N of the N studies",
+        "votes": r"Of the N studies that reported the direction of their effect, N showed "
+        r"(an increase|a decrease)",
+        "combined": r"Combining the one-sided p-values of N studies",
+        "pooled": r"In the LABEL \(N stud(?:y|ies)\), the pooled (.+?) was (-?[\d.,]+) \(",
+        "not pooled": r"In the LABEL, N effect sizes? (?:was|were) available and not pooled: "
+        r"([^.]+(?:\.\d[^.]*)*)\.",
+        "not provided": "were not provided",
+        "identified": r"The searches identified N records",
+        "duplicates": r"After N records had been removed as duplicates, N records remained",
+        "not screened": "Screening has not been recorded yet",
+        "screened": r"Of the N records screened, N (?:was|were) excluded",
+        "update": r"The new searches added N stud(?:y|ies) \(N reports?\) to the N",
+        "included in review": r"This left N stud(?:y|ies) \(N reports?\)",
+    },
+    "id": {
+        "none yet": "Belum ada studi yang disertakan",
+        "included": r"Tinjauan ini mencakup N studi",
+        "participants": r"N partisipan\.",
+        "with effect": r"Ukuran efek dapat dihitung untuk N dari N studi",
+        "votes": r"Dari N studi yang melaporkan arah efeknya, N menunjukkan "
+        r"(peningkatan|penurunan)",
+        "combined": r"Penggabungan nilai p satu sisi dari N studi",
+        "pooled": r"Pada LABEL \(N studi\), estimasi gabungan (.+?) adalah (-?[\d.,]+) \(",
+        "not pooled": r"Pada LABEL, tersedia N ukuran efek yang tidak digabungkan karena "
+        r"([^.]+)\.",
+        "not provided": "tidak disertakan",
+        "identified": r"Pencarian menghasilkan N catatan",
+        "duplicates": r"Setelah N catatan dihapus sebagai duplikat, tersisa N catatan",
+        "not screened": "Penyaringan belum dicatat",
+        "screened": r"Dari N catatan yang disaring, N dikeluarkan",
+        "update": r"Pencarian baru menambahkan N studi \(N laporan\) pada N studi",
+        "included in review": r"Akhirnya, N studi \(N laporan\)",
+    },
+}
+
+
+def find(text: str, language: str, key: str, label: str = "") -> re.Match | None:
+    pattern = PHRASES[language][key].replace("LABEL", re.escape(label))
+    return re.search(pattern.replace("N", r"(\d[\d.,]*)"), plain(text))
+
+
+def numbers(match: re.Match, language: str, *groups: int) -> list[float]:
+    return [number(match.group(i), language) for i in groups]
+
+
+def test_counts_equal_the_json(case):
+    name, data, texts, _documents = case
+    summary, synthesis = data["summary"], data["synthesis"]
+    n = summary["n_studies"]
+    for language in ("en", "id"):
+        characteristics = texts[(language, "characteristics")]
+        results = texts[(language, "synthesis_results")]
+        if n == 0:
+            assert PHRASES[language]["none yet"] in characteristics, name
+            continue
+        assert numbers(find(characteristics, language, "included"), language, 1) == [n]
+        participants = find(characteristics, language, "participants")
+        assert numbers(participants, language, 1) == [summary["n_participants"]], name
+        with_effect = synthesis["n_with_effect"]
+        if 0 < with_effect < n:
+            match = find(results, language, "with effect")
+            assert match, f"{name}: {language}"
+            assert numbers(match, language, 1, 2) == [with_effect, n], name
+        votes = synthesis["vote_count"]
+        if votes["n_informative"] > 1:
+            match = find(results, language, "votes")
+            assert match, f"{name}: {language}: vote count"
+            assert numbers(match, language, 1, 2) == [votes["n_informative"], votes["n_favoured"]]
+            assert match.group(3) == words(language)["directions"][votes["favoured"]]
+        combined = synthesis["combined_p"]
+        if combined.get("k", 0) > 1:
+            match = find(results, language, "combined")
+            assert numbers(match, language, 1) == [combined["k"]], name
+
+
+def expected_reason(entry: dict, language: str) -> str:
+    """The start of the phrase the text must give for a group the synthesis did not
+    pool, read from synthesis.json's recorded reason."""
+    phrases = words(language)["not_pooled"]
+    reason = entry["reason"]
+    if "different measures" in reason:
+        return phrases["mixed_measures"].split("{")[0]  # the measures follow, checked below
+    if "switched off" in reason:
+        return phrases["switched_off"]
+    minimum = re.search(r"fewer than (\d+)", reason).group(1)
+    return phrases["too_few"].format(min=minimum)
+
+
+def test_pooled_estimates_measures_and_reasons_equal_synthesis_json(case):
+    name, data, texts, _documents = case
+    groups = data["synthesis"]["groups"]
+    effects = data["effects"]
+    for language in ("en", "id"):
+        text = texts[(language, "synthesis_results")]
+        body = plain(text)
+        short = words(language)["comparisons_short"]
+        pooled_names = words(language)["pooled_measures"]
+        used = {pooled_names[g["measure"]] for g in groups.values() if g["pooled"]}
+        for group, entry in groups.items():
+            if entry["pooled"]:
+                match = find(text, language, "pooled", short[group])
+                assert match, f"{name}: {language}: pooled {group} not reported:\n{body}"
+                assert numbers(match, language, 1) == [entry["k"]], name
+                assert match.group(2) == pooled_names[entry["measure"]], name
+                assert match.group(3) == formatted(entry["estimate"], language, entry["measure"])
+            elif entry["k_with_effect"]:
+                match = find(text, language, "not pooled", short[group])
+                assert match, f"{name}: {language}: unpooled {group} not explained:\n{body}"
+                assert numbers(match, language, 1) == [entry["k_with_effect"]], name
+                stated = match.group(2)
+                assert stated.startswith(expected_reason(entry, language)), (
+                    f"{name}: {language}: {group}: stated {stated!r}, recorded {entry['reason']!r}"
+                )
+                if "different measures" in entry["reason"]:
+                    chosen = effects[(effects["comparison"] == group) & effects["measure"].notna()]
+                    for code in set(chosen["measure"]):
+                        assert words(language)["measures"][code] in stated, name
+        for other in pooled_names.values():  # no measure named as pooled that was not
+            if not any(other in shown for shown in used):
+                assert f"pooled {other} was" not in body, name
+                assert f"gabungan {other} adalah" not in body, name
+        if not any(g.get("pi_low") is not None for g in groups.values()):
+            assert "prediction interval ran" not in body, name
+            assert "Interval prediksi" not in body or "tidak dilaporkan" in body, name
+        assert "(see results/stats/synthesis.json)" not in body, f"{name}: unknown reason"
+
+
+def test_search_counts_equal_prisma_json(case):
+    name, data, texts, _documents = case
+    counts = data["prisma"]
+    for language in ("en", "id"):
+        results = texts[(language, "search_results")]
+        methods = texts[(language, "search_methods")]
+        if counts is None:
+            assert PHRASES[language]["not provided"] in results, name
+            assert PHRASES[language]["not provided"] in methods, name
+            continue
+        total = counts["identified"]["total"]
+        assert numbers(find(results, language, "identified"), language, 1) == [total]
+        for database in counts["identified"]["by_source"]:
+            assert database in methods, name
+        duplicates = counts["duplicates_removed"]
+        match = find(results, language, "duplicates")
+        assert numbers(match, language, 1, 2) == [duplicates, total - duplicates], name
+        if not counts["screening_recorded"]:
+            assert PHRASES[language]["not screened"] in results, name
+            continue
+        match = find(results, language, "screened")
+        assert numbers(match, language, 1, 2) == [counts["screened"], counts["excluded_screening"]]
+        if "previous_studies" in counts:
+            match = find(results, language, "update")
+            assert match, f"{name}: {language}: {results}"
+            expected = [
+                counts["included_studies"],
+                counts["included_reports"],
+                counts["previous_studies"],
+            ]
+            assert numbers(match, language, 1, 2, 3) == expected, name
+        else:
+            match = find(results, language, "included in review")
+            assert match, f"{name}: {language}: {results}"
+            expected = [counts["included_studies"], counts["included_reports"]]
+            assert numbers(match, language, 1, 2) == expected, name
