@@ -406,7 +406,7 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
                 gid=f"direction:{direction}",
             )
         ax.set_xlim(-0.6, 1.6)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # no rows yet: an empty but valid axis
         ax.set_xticks([0, 1], [labels["n"], labels["direction"]])
         ax.xaxis.tick_top()
         ax.set_yticks(y, study_labels(rows))

@@ -421,7 +421,7 @@ def synthesise(studies: pd.DataFrame, settings: SynthesisSettings, rob_tool: str
     effects = effects_table(studies, derived, settings.confidence_level)
     with_effect = effects[effects["vi"].notna()]
     votes = vote_count(
-        studies["effect_direction"].fillna("not_reported").tolist(),
+        studies["effect_direction"].fillna("no_data").tolist(),  # vote_count's label
         favoured=settings.favoured_direction,
         level=settings.confidence_level,
     )
