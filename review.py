@@ -2,12 +2,17 @@
 """reviewkit: a literature-review manuscript rebuilt from its study table.
 
 Usage:
+  python3 review.py new FOLDER --language id|en
   python3 review.py build [--directory REVIEW] [--verbose] [SNAKEMAKE OPTIONS...]
   python3 review.py release NAME [--directory REVIEW]
   python3 review.py test  [PYTEST OPTIONS...]
   python3 review.py --help | --version
 
 Commands:
+  new     Create a new review in FOLDER (absent or empty), ready to fill: config,
+          an empty study table and bibliography, and a manuscript whose numbers
+          all come from the data (docs/new-review.md). Its first build succeeds
+          and says that no studies are included yet.
   build   Build the manuscript (DOCX, PDF, HTML) and the submission folder of
           the review in REVIEW (default: the current folder) into REVIEW/results/.
           --verbose shows Snakemake's full output; any other option goes to
@@ -42,7 +47,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".reviewkit-installed"
 LOCK_FILES = (ROOT / "requirements.lock", ROOT / "pyproject.toml")
-COMMANDS = ("build", "release", "test")
+COMMANDS = ("new", "build", "release", "test")
 MANUSCRIPT_FILES = ("manuscript.docx", "manuscript.pdf", "manuscript.html")
 
 
@@ -299,6 +304,29 @@ def relative(path: Path) -> str:
         return str(path)
 
 
+# --------------------------------------------------------------------- new ---
+
+
+def new(arguments: list[str]) -> int:
+    """`new FOLDER --language id|en`: the folder is made absolute here, because the
+    scaffold runs from the tool's folder."""
+    if not arguments or arguments[0] in ("-h", "--help"):
+        print("usage: python3 review.py new FOLDER --language id|en")
+        return 0 if arguments else 2
+    rest = []
+    items = iter(arguments)
+    for item in items:
+        if item.startswith("-"):
+            rest.append(item)
+            if item == "--language":
+                rest.append(next(items, ""))
+        else:
+            rest.append(str(Path(item).resolve()))
+    ensure_environment()
+    command = [str(venv_bin("python")), "-m", "reviewkit.scaffold", "new", *rest]
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
 # ----------------------------------------------------------------- release ---
 
 
@@ -350,6 +378,8 @@ def main(argv: list[str]) -> int:
             return build(extra)
         if command == "release":
             return release(extra)
+        if command == "new":
+            return new(extra)
         ensure_environment()
     except subprocess.CalledProcessError as error:
         say(f"installing the dependencies failed ({error})")
