@@ -28,9 +28,9 @@ def test_mistakes_name_the_key_the_value_and_what_is_allowed():
     config["synthesis"]["min_studies_to_pool"] = 1
     config["synthesis"]["estimator"] = "PM"
     assert config_problems(config, SCHEMA) == [
-        'config.yaml: key "languag" is not known here; expected one of: studies, references, '
-        "inclusion, language, csl, manuscript_dir, profile, synthesis, summary_of_findings, "
-        "risk_of_bias",
+        'config.yaml: key "languag" is not known here; expected one of: studies, outcomes, '
+        "references, inclusion, language, csl, manuscript_dir, profile, synthesis, "
+        "summary_of_findings, vocabulary, risk_of_bias",
         "config.yaml: language: 'fr' is not one of: id, en",
         "config.yaml: synthesis.estimator: 'PM' is not one of: REML, DL",
         "config.yaml: synthesis.min_studies_to_pool: 1 must be at least 2",
