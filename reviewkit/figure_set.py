@@ -50,5 +50,7 @@ def draw_figures(
         if name in STUDY_FIGURES:
             figure = make_figure(name, table, language, vocabulary, result_rows)
         else:
-            figure = make_synthesis_figure(name, table, effects_table, numbers, language, rob_tool)
+            figure = make_synthesis_figure(
+                name, table, effects_table, numbers, language, rob_tool, vocabulary, result_rows
+            )
         save_figure(figure, png, pdf, dpi=dpi)

@@ -109,12 +109,12 @@ def prepare_data(
     study_table = build_study_table(table, language, words).drop(columns="id")
     study_table.to_csv(outputs["study_table_csv"], index=False)
     write_text(outputs["study_table_md"], study_table_markdown(table, language, words))
-    synthesis, effects = synthesise(table, settings, rob_tool)
+    synthesis, effects = synthesise(table, settings, rob_tool, results, words, language)
     write_json(outputs["synthesis"], synthesis)
     effects.drop(columns="inputs_data").to_csv(outputs["effects_csv"], index=False)
-    write_text(outputs["effects_md"], effects_markdown(effects, language))
+    write_text(outputs["effects_md"], effects_markdown(effects, language, words))
     sof = (
-        summary_of_findings_markdown(judgements, synthesis, language)
+        summary_of_findings_markdown(judgements, synthesis, language, words)
         if judgements is not None
         else ""
     )

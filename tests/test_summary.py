@@ -75,6 +75,15 @@ def test_a_study_without_a_year_is_counted_not_guessed(tmp_path, seed_rows):
     assert sum(summary["by_year"].values()) == 14
 
 
+def test_directions_against_the_comparator_and_within_the_intervention_arm(studies):
+    summary = summarise(studies)
+    # Enggar and Siregar report only the rise within their intervention group.
+    assert summary["direction"]["not_reported"] == 2
+    assert summary["direction_within"] == {"increase": 2}
+    assert summary["n_reporting_increase"] == 13
+    assert summary["p_reporting"]["by_test"] == {"not_stated": 8}
+
+
 @pytest.mark.parametrize(
     ("operator", "value", "expected"),
     [
