@@ -8,8 +8,9 @@ import yaml
 
 from reviewkit.bibliography import check_cited_keys
 from reviewkit.errors import InputError
-from reviewkit.summary import SIGNIFICANCE_LEVEL, UNIT_TO_ML
+from reviewkit.summary import SIGNIFICANCE_LEVEL
 from reviewkit.templating import render_template
+from reviewkit.vocabulary import Vocabulary
 
 P_ROUNDED_ZERO = 0.0005  # "p = 0,000" is software rounding of p < 0.0005
 ABSTRACT_LANGUAGES = ("id", "en")  # abstract.<language>.md, each rendered in its language
@@ -21,13 +22,19 @@ def abstract_key(abstract_language: str, language: str) -> str:
 
 
 def template_context(summary: dict, inclusion: dict, tables: dict, figures: dict) -> dict:
-    """Everything a placeholder can name: the summary plus the review's constants."""
+    """Everything a placeholder can name: the summary plus the review's constants.
+
+    `unit_factors` (and its older name `ml_per_unit`) maps each unit of the
+    review's vocabulary to its factor to the base unit (cc -> 1, l -> 1000)."""
+    vocabulary = Vocabulary.from_config(summary.get("vocabulary"))
+    factors = {unit.code: unit.factor for unit in vocabulary.units}
     return {
         **summary,
         "inclusion": inclusion,
         "alpha": SIGNIFICANCE_LEVEL,
         "p_rounded_zero": P_ROUNDED_ZERO,
-        "ml_per_unit": {unit: factor for unit, (factor, _) in UNIT_TO_ML.items()},
+        "unit_factors": factors,
+        "ml_per_unit": factors,
         "tables": tables,
         "figures": figures,
     }

@@ -1,10 +1,15 @@
-"""Table 1: the characteristics of the included studies, regenerated from the study data."""
+"""Table 1: the characteristics of the included studies, regenerated from the study data.
+
+One row per study (never per outcome: results live in the results frame). A
+study without a publication year is shown as "(n.d.)" / "(t.t.)".
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from reviewkit.designs import DESIGN_BY_CODE
+from reviewkit.i18n import message
+from reviewkit.vocabulary import Vocabulary
 
 HEADERS = {
     "id": {
@@ -36,18 +41,28 @@ def location(facility: object, region: object) -> str:
     return ", ".join(parts)
 
 
-def design_text(design: str, as_reported: object, language: str) -> str:
+def study_label(authors: object, year: object, language: str) -> str:
+    """'Dewi et al. (2020)'; without a year 'Dewi et al. (n.d.)' / '(t.t.)'."""
+    shown = message(language, "data.no_year") if pd.isna(year) else str(int(year))
+    return f"{authors} ({shown})"
+
+
+def design_text(
+    design: str, as_reported: object, language: str, vocabulary: Vocabulary | None = None
+) -> str:
     """The design as the report words it; the vocabulary label when it gives none."""
     if not pd.isna(as_reported) and str(as_reported).strip():
         return str(as_reported)
-    return DESIGN_BY_CODE[design].label(language)
+    return (vocabulary or Vocabulary()).design_label(design, language)
 
 
 def sample_text(n_total: int, participants: object) -> str:
     return f"{int(n_total)} {participants}" if not pd.isna(participants) else str(int(n_total))
 
 
-def build_study_table(studies: pd.DataFrame, language: str) -> pd.DataFrame:
+def build_study_table(
+    studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
+) -> pd.DataFrame:
     """One row per study in data order, headed in the manuscript's language."""
     headers = HEADERS[language]
     table = pd.DataFrame(
@@ -55,13 +70,14 @@ def build_study_table(studies: pd.DataFrame, language: str) -> pd.DataFrame:
             "no": range(1, len(studies) + 1),
             "id": studies["id"].tolist(),
             "study": [
-                f"{a} ({y})" for a, y in zip(studies["authors"], studies["year"], strict=True)
+                study_label(a, y, language)
+                for a, y in zip(studies["authors"], studies["year"], strict=True)
             ],
             "location": [
                 location(f, r) for f, r in zip(studies["facility"], studies["region"], strict=True)
             ],
             "design": [
-                design_text(d, r, language)
+                design_text(d, r, language, vocabulary)
                 for d, r in zip(studies["design"], studies["design_as_reported"], strict=True)
             ],
             "sample": [
@@ -104,8 +120,10 @@ def to_pipe_table(
     return "\n".join([header, separator, *rows]) + "\n"
 
 
-def study_table_markdown(studies: pd.DataFrame, language: str) -> str:
-    table = build_study_table(studies, language)
+def study_table_markdown(
+    studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
+) -> str:
+    table = build_study_table(studies, language, vocabulary)
     keys = table.pop("id").tolist()
     study_header = HEADERS[language]["study"]
     return to_pipe_table(table, list(COLUMN_WIDTHS.values()), cite_column=study_header, keys=keys)

@@ -70,9 +70,19 @@ def excel_cell_text(value: object) -> str:
     return str(value)
 
 
-def read_excel_cells(path: Path) -> pd.DataFrame:
+def read_excel_cells(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """The first sheet, or the sheet named `sheet`."""
+    if sheet is not None:
+        try:
+            from openpyxl import load_workbook
+
+            names = load_workbook(path, read_only=True).sheetnames
+        except Exception as error:  # openpyxl raises many types for a damaged file
+            raise InputError(f"{path}: cannot be read as an Excel workbook ({error})") from None
+        if sheet not in names:
+            raise InputError(f'{path}: has no sheet "{sheet}"; its sheets are: {", ".join(names)}')
     try:
-        frame = pd.read_excel(path, dtype=object, sheet_name=0, engine="openpyxl")
+        frame = pd.read_excel(path, dtype=object, sheet_name=sheet or 0, engine="openpyxl")
     except Exception as error:  # openpyxl raises many types for a damaged file
         raise InputError(f"{path}: cannot be read as an Excel workbook ({error})") from None
     frame.columns = [str(name).strip() for name in frame.columns]
@@ -81,16 +91,28 @@ def read_excel_cells(path: Path) -> pd.DataFrame:
     return frame[frame.apply(lambda row: any(cell.strip() for cell in row), axis=1)]
 
 
+def split_sheet(spec: Path | str) -> tuple[Path, str | None]:
+    """'data/studies.xlsx#outcomes' -> (Path('data/studies.xlsx'), 'outcomes')."""
+    text = str(spec)
+    if "#" in text:
+        file, sheet = text.split("#", 1)
+        return Path(file), sheet or None
+    return Path(text), None
+
+
 def read_table_cells(path: Path | str) -> pd.DataFrame:
-    """Read `.csv` or `.xlsx` into a frame of strings indexed by sheet row number."""
-    path = Path(path)
+    """Read `.csv` or `.xlsx` (`file.xlsx#sheet` for a sheet other than the first)
+    into a frame of strings indexed by sheet row number."""
+    path, sheet = split_sheet(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
     suffix = path.suffix.lower()
+    if sheet is not None and suffix not in {".xlsx", ".xlsm"}:
+        raise InputError(f"{path}#{sheet}: only an Excel workbook has sheets; name the file alone")
     if suffix == ".csv":
         frame = read_csv_cells(path)
     elif suffix in {".xlsx", ".xlsm"}:
-        frame = read_excel_cells(path)
+        frame = read_excel_cells(path, sheet)
     else:
         raise InputError(f'{path}: unsupported file type "{suffix}"; expected .csv or .xlsx')
     return frame

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import jinja2
 
-from reviewkit.designs import DESIGN_BY_CODE
 from reviewkit.errors import InputError
 from reviewkit.numfmt import format_number, format_p, format_percent
 from reviewkit.rob import JUDGEMENT_LABELS
+from reviewkit.vocabulary import Vocabulary
 
 AND_WORD = {"id": "dan", "en": "and"}
 INTERVAL_WORDS = {"id": ("IK", "hingga"), "en": ("CI", "to")}
@@ -68,7 +68,11 @@ def make_finalize(language: str) -> Callable[[object], object]:
     return finalize
 
 
-def make_environment(template_dir: Path, language: str) -> jinja2.Environment:
+def make_environment(
+    template_dir: Path, language: str, vocabulary: Vocabulary | None = None
+) -> jinja2.Environment:
+    """The Jinja environment; `design_label` and `outcome_label` use the review's vocabulary."""
+    vocabulary = vocabulary or Vocabulary()
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         undefined=jinja2.StrictUndefined,
@@ -86,8 +90,9 @@ def make_environment(template_dir: Path, language: str) -> jinja2.Environment:
             "join_words": lambda items: join_words(items, language),
             "estimate": lambda entry, decimals=2: estimate_text(entry, language, decimals),
             "interval": lambda low, high, decimals=2: interval_text(low, high, language, decimals),
-            "design_label": lambda code: DESIGN_BY_CODE[code].label(language),
-        "rob_label": lambda judgement: JUDGEMENT_LABELS[language][judgement],
+            "design_label": lambda code: vocabulary.design_label(code, language),
+            "outcome_label": lambda code: vocabulary.outcome(code).label(language) or code,
+            "rob_label": lambda judgement: JUDGEMENT_LABELS[language][judgement],
             "lcfirst": lambda text: text[:1].lower() + text[1:],  # mid-sentence, keeps "RCT"
             "exp": math.exp,  # back from a log scale (log risk ratio -> risk ratio)
             "year": lambda value: str(int(value)),  # years never take a thousands separator
@@ -107,7 +112,10 @@ def template_line(error: BaseException, template_file: Path) -> int | None:
 def render_template(template_file: Path, context: dict, language: str) -> str:
     """Render one template file; user mistakes become an InputError naming file and line."""
     template_file = Path(template_file)
-    environment = make_environment(template_file.parent, language)
+    vocabulary = (
+        Vocabulary.from_config(context.get("vocabulary")) if "vocabulary" in context else None
+    )
+    environment = make_environment(template_file.parent, language, vocabulary)
     try:
         return environment.get_template(template_file.name).render(context)
     except jinja2.TemplateSyntaxError as error:
