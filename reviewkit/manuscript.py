@@ -8,6 +8,7 @@ import yaml
 
 from reviewkit.bibliography import check_cited_keys
 from reviewkit.errors import InputError
+from reviewkit.safe_markdown import Markdown
 from reviewkit.summary import SIGNIFICANCE_LEVEL, UNIT_TO_ML
 from reviewkit.templating import render_template
 
@@ -21,15 +22,20 @@ def abstract_key(abstract_language: str, language: str) -> str:
 
 
 def template_context(summary: dict, inclusion: dict, tables: dict, figures: dict) -> dict:
-    """Everything a placeholder can name: the summary plus the review's constants."""
+    """Everything a placeholder can name: the summary plus the review's constants.
+
+    ``tables`` (Markdown the tool built, every cell escaped) and ``figures``
+    (paths of the build's own figures) are markup and print as they are; every
+    other value is data and prints as literal text (reviewkit.templating).
+    """
     return {
         **summary,
         "inclusion": inclusion,
         "alpha": SIGNIFICANCE_LEVEL,
         "p_rounded_zero": P_ROUNDED_ZERO,
         "ml_per_unit": {unit: factor for unit, (factor, _) in UNIT_TO_ML.items()},
-        "tables": tables,
-        "figures": figures,
+        "tables": {name: Markdown(text) for name, text in tables.items()},
+        "figures": {name: Markdown(path) for name, path in figures.items()},
     }
 
 
@@ -64,10 +70,12 @@ def render_manuscript(
     for abstract_language in ABSTRACT_LANGUAGES:
         path = manuscript_dir / f"abstract.{abstract_language}.md"
         if path.exists():
-            rendered[str(path)] = render_template(path, context, abstract_language).strip()
+            rendered[str(path)] = render_template(
+                path, context, abstract_language, root=manuscript_dir
+            ).strip()
             metadata[abstract_key(abstract_language, language)] = rendered[str(path)]
     for path in section_files(manuscript_dir):
-        rendered[str(path)] = render_template(path, context, language).strip()
+        rendered[str(path)] = render_template(path, context, language, root=manuscript_dir).strip()
     check_cited_keys(rendered, bibliography_keys, bibliography_name)
     header = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False, width=1000)
     sections = [text for name, text in rendered.items() if "/sections/" in name.replace("\\", "/")]

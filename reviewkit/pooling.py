@@ -496,9 +496,11 @@ EFFECT_HEADERS = {
 }
 
 
-def effects_markdown(effects: pd.DataFrame, language: str) -> str:
-    """Supplementary table of every study's derived effect, for the manuscript."""
+def effects_markdown(effects: pd.DataFrame, language: str):
+    """Supplementary table of every study's derived effect, for the manuscript
+    (Markdown; every cell but the citation is escaped as literal text)."""
     from reviewkit.numfmt import format_number
+    from reviewkit.safe_markdown import Markdown, citation
     from reviewkit.study_characteristics import to_pipe_table
 
     separator = "; " if language == "id" else ", "
@@ -510,7 +512,8 @@ def effects_markdown(effects: pd.DataFrame, language: str) -> str:
                 f"[{format_number(row['ci_low'], language, 2)}{separator}"
                 f"{format_number(row['ci_high'], language, 2)}]"
             )
-            method = METHOD_SHORT[language].get(str(row["method"]).split(":")[0], row["method"])
+            short = METHOD_SHORT[language].get(str(row["method"]).split(":")[0])
+            method = Markdown(short) if short else str(row["method"])  # g~z~: a subscript
         else:
             effect, method = "–", "–"
         notes = [
@@ -524,7 +527,7 @@ def effects_markdown(effects: pd.DataFrame, language: str) -> str:
         rows.append(
             [
                 number,
-                f"@{row['id']}",
+                citation(str(row["id"])),
                 COMPARISON_LABELS[language][
                     row["comparison"] if present(row["comparison"]) else None
                 ],

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.numfmt import format_number
+from reviewkit.safe_markdown import Markdown
 from reviewkit.study_characteristics import to_pipe_table
 from reviewkit.tables_io import read_table_cells
 from reviewkit.validation import load_schema, validate_cells
@@ -101,8 +102,11 @@ def pooled_text(group: dict, language: str) -> str:
     )
 
 
-def summary_of_findings_markdown(judgements: pd.DataFrame, synthesis: dict, language: str) -> str:
-    """The table, one row per outcome and comparison, judgements in words."""
+def summary_of_findings_markdown(
+    judgements: pd.DataFrame, synthesis: dict, language: str
+) -> Markdown:
+    """The table, one row per outcome and comparison, judgements in words
+    (every cell escaped as literal text: the outcomes and reasons are the user's)."""
     words = WORDS[language]
     rows = []
     for _, row in judgements.iterrows():

@@ -3,7 +3,7 @@
 import csv
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, as_read
 
 from reviewkit.errors import InputError
 from reviewkit.summary_of_findings import read_judgements, summary_of_findings_markdown
@@ -48,7 +48,7 @@ def test_judgements_beside_the_synthesis_numbers(tmp_path):
         ],
     )
     lines = summary_of_findings_markdown(read_judgements(path, SCHEMA), SYNTHESIS, "id")
-    rows = lines.splitlines()
+    rows = as_read(lines).splitlines()  # every cell is escaped as literal text
     assert rows[0].startswith("| Hasil | Perbandingan | Studi | Efek gabungan [IK 95%] |")
     assert rows[2] == (
         "| Produksi ASI | Antarkelompok | 3 | SMD 0,96 [0,53; 1,39] | serius | – | "
