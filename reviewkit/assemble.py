@@ -36,8 +36,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-import typst
-
 from reviewkit.errors import InputError
 from reviewkit.paths import LAYOUT_DIR, TOOL_DIR
 
@@ -411,6 +409,8 @@ def compile_typst(
     ``pdf_standards``: e.g. ``"a-2b"`` for PDF/A-2b (typst checks conformance
     and fails the build when the document cannot meet it).
     """
+    import typst  # 0.2 s to import: only where a PDF is made
+
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     kwargs = {}
     if pdf_standards:

@@ -24,17 +24,27 @@ import pandas as pd
 import yaml
 
 from reviewkit.errors import InputError
-from reviewkit.tables_io import read_table_cells
+from reviewkit.tables_io import read_table_cells, shown
 
 NOTE_PREFIX = "x_"  # columns for the user's own notes; never validated, never used
 NUMBER_PATTERN = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
 INTEGER_PATTERN = re.compile(r"^[+-]?\d+$")
+#: Spreadsheets keep 15 significant digits; a longer whole number is a typing slip
+#: (and would overflow the 64-bit integers the later steps compute with).
+MAX_DIGITS = 15
 
 
 @dataclass(frozen=True)
 class InclusionWindow:
     year_from: int
     year_to: int
+
+    def __post_init__(self) -> None:
+        if self.year_from > self.year_to:  # one config mistake, not one per study
+            raise InputError(
+                f"config.yaml: inclusion: year_from {self.year_from} is after year_to "
+                f"{self.year_to}; expected year_from <= year_to"
+            )
 
 
 def load_schema(path: Path | str) -> dict:
@@ -58,6 +68,8 @@ def parse_cell(text: str, column_type: str) -> tuple[object, str | None]:
     """Text cell -> (value, None) or (None, what was expected)."""
     if column_type == "integer":
         if INTEGER_PATTERN.match(text):
+            if len(text.lstrip("+-")) > MAX_DIGITS:
+                return None, f"has more than {MAX_DIGITS} digits; expected a whole number"
             return int(text), None
         return None, "is not a whole number"
     if column_type == "number":
@@ -65,6 +77,7 @@ def parse_cell(text: str, column_type: str) -> tuple[object, str | None]:
             value = float(text.replace(",", "."))
             if math.isfinite(value):
                 return value, None
+            return None, "is too large to be a number"
         return None, "is not a number (write 0,3 or 0.3, without thousands separators)"
     return text, None
 
@@ -99,7 +112,7 @@ def describe_schema_error(
         needed, given = re.findall(r"'([^']+)'", error.message)[:2]
         return needed, f"empty, but a value is required when {given} is given"
     column = str(error.path[0]) if error.path else ""
-    return column, describe_rule(error, f'"{str(typed_cells.get(column, "")).strip()}"')
+    return column, describe_rule(error, f'"{shown(str(typed_cells.get(column, "")).strip())}"')
 
 
 def format_plain(value: object) -> str:
@@ -114,6 +127,20 @@ def sorted_by_row(problems: list[tuple[int, str]]) -> list[str]:
 
 def check_columns(cells: pd.DataFrame, schema: dict, source: str) -> list[str]:
     known = list(schema["properties"])
+    if not any(column_spec(schema, str(name)) for name in cells.columns):
+        # Not the table at all: one line instead of one per column.
+        found = ", ".join(f'"{shown(name)}"' for name in list(cells.columns)[:8])
+        sheets = cells.attrs.get("sheets") or []
+        where = (
+            f'the first sheet "{sheets[0]}" (the one read; the workbook has sheets: '
+            f"{', '.join(sheets)})"
+            if sheets
+            else "the header row"
+        )
+        return [
+            f"{source}: {where} has none of the expected columns ({', '.join(known[:6])}, ...); "
+            f"found {found or 'nothing'}"
+        ]
     problems = []
     for name in cells.columns:
         if column_spec(schema, name) is None and not name.startswith(NOTE_PREFIX):
@@ -126,6 +153,12 @@ def check_columns(cells: pd.DataFrame, schema: dict, source: str) -> list[str]:
     for name in schema["required"]:
         if name not in cells.columns:
             problems.append(f'{source}: column "{name}" is missing (a required column)')
+    sheets = cells.attrs.get("sheets") or []
+    if problems and len(sheets) > 1:
+        problems.append(
+            f'{source}: only the first sheet "{sheets[0]}" is read; the workbook also has '
+            f"sheets: {', '.join(sheets[1:])}"
+        )
     return problems
 
 
@@ -145,7 +178,9 @@ def convert_row(cells: pd.Series, schema: dict, source: str, row_number: int):
             continue
         value, expected = parse_cell(text, spec.get("type", "string"))
         if expected:
-            problems.append(f'{source}: row {row_number}, column {column}: "{text}" {expected}')
+            problems.append(
+                f'{source}: row {row_number}, column {column}: "{shown(text)}" {expected}'
+            )
         else:
             row[column] = value
     return row, problems
