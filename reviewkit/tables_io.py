@@ -161,8 +161,11 @@ def check_cells(frame: pd.DataFrame, path: Path) -> None:
     """No control characters and no cell longer than a spreadsheet cell."""
     problems = []
     for column in frame.columns:
-        for row_number, text in frame[column].items():
-            text = str(text)
+        values = frame[column].astype(str)
+        suspect = values.str.contains(CONTROL.pattern, regex=True) | (
+            values.str.len() > MAX_CELL_CHARACTERS
+        )
+        for row_number, text in values[suspect].items():
             found = control_characters(text)
             if found:
                 problems.append(

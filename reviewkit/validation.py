@@ -23,9 +23,12 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from reviewkit.errors import InputError
+from reviewkit.errors import MAX_REPORTED_LINES, InputError
 from reviewkit.tables_io import read_table_cells, shown
 
+#: Checking stops after this many problems (a wrong file would otherwise take
+#: minutes to list problems that nobody reads; the first 50 are shown).
+MAX_PROBLEMS = 1_000
 NOTE_PREFIX = "x_"  # columns for the user's own notes; never validated, never used
 NUMBER_PATTERN = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
 INTEGER_PATTERN = re.compile(r"^[+-]?\d+$")
@@ -265,6 +268,16 @@ def validate_cells(
                 (row_number, f"{source}: row {row_number}, column {column}: {message}")
             )
         rows[row_number] = row
+        if len(row_problems) >= MAX_PROBLEMS:  # a wrong file: say so quickly
+            shown_lines = sorted_by_row(row_problems)[: MAX_REPORTED_LINES - 1]
+            raise InputError(
+                [
+                    *shown_lines,
+                    f"{source}: ... and {len(row_problems) - len(shown_lines):,} more problems "
+                    f"in rows up to {row_number}; checking stopped there (the table has "
+                    f"{len(cells):,} rows): fix these first",
+                ]
+            )
     if extra_rules is not None:
         row_problems += extra_rules(rows)
     if row_problems:
