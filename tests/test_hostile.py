@@ -868,6 +868,25 @@ def test_a_template_cannot_reach_files_or_the_network(tmp_path, body, kind, expe
     assert not (tmp_path / f"out.{kind}").exists()
 
 
+def test_an_image_in_a_bibliography_entry_stops_the_build(tmp_path):
+    """BibTeX fields are LaTeX for pandoc: \\includegraphics makes an image, which
+    the image filter (after citeproc) refuses like any other."""
+    from reviewkit import assemble
+
+    project = small_project(tmp_path, "Lihat [@evil2020].")
+    (project / "evil.bib").write_text(
+        "@article{evil2020,\n  author = {Evil, A.},\n  journal = {J},\n  year = {2020},\n"
+        "  title = {Judul \\includegraphics{/etc/passwd}},\n}\n",
+        encoding="utf-8",
+    )
+    with contextlib.chdir(project), pytest.raises(assemble.ManuscriptBuildError) as caught:
+        assemble.build_docx("m.md", "out.docx", bibliography="evil.bib", csl="apa")
+    assert caught.value.lines == [
+        "m.md: images: image /etc/passwd is not a figure of this build; images come only "
+        "from results/figures/*.png (no other file, URL or data: URI)"
+    ]
+
+
 # ------------------------------------------------------------ bibliography ---
 
 LAYOUT = pytest.mark.xfail(strict=False, reason="bibliography checks: layout branch")

@@ -1,7 +1,8 @@
 --[[
 images.lua: the only images a document may hold are the build's own figures,
-results/figures/NAME.png (every output format; runs first, on the body and the
-metadata).
+results/figures/NAME.png (every output format; runs after citeproc, on the
+body and the metadata, so it also sees images a bibliography entry makes with
+\includegraphics).
 
 pandoc runs with --sandbox (reviewkit.assemble): its readers and writers read
 no file that is not named on the command line and open no URL. This filter is
