@@ -47,7 +47,8 @@ from reviewkit.errors import InputError, run_step
 from reviewkit.paths import STUDIES_SCHEMA
 from reviewkit.validation import InclusionWindow, validate_studies
 
-pytestmark = pytest.mark.e2e
+#: The tests that read the one full build (the rest calls library functions).
+E2E = pytest.mark.e2e
 
 # ----------------------------------------------------------------- payloads ---
 
@@ -134,7 +135,10 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 def no_network_prefix() -> list[str]:
     """`unshare` into a namespace without network, when this machine allows it."""
     for prefix in (["unshare", "-n"], ["unshare", "-rn"]):
-        if shutil.which("unshare") and subprocess.run([*prefix, "true"]).returncode == 0:
+        if (
+            shutil.which("unshare")
+            and subprocess.run([*prefix, "true"], capture_output=True).returncode == 0
+        ):
             return prefix
     return []
 
@@ -194,6 +198,7 @@ def built(tmp_path_factory) -> Built:
             seen.append(line)
             if "draw_figures" in line:  # the first step is done, the second running
                 break
+        assert any("draw_figures" in line for line in seen), "".join(seen)
         concurrent = subprocess.run(
             review_command(review), capture_output=True, text=True, env=environment
         )
@@ -341,12 +346,14 @@ def secrets(built) -> dict[str, list[bytes]]:
 # ------------------------------------------------------------------- faults ---
 
 
+@E2E
 def test_a_second_build_in_the_same_folder_refuses_with_one_line(built):
     assert built.concurrent.returncode == 1
     assert "another build is running" in built.concurrent.stderr
     assert len(built.concurrent.stderr.strip().splitlines()) == 1
 
 
+@E2E
 def test_a_killed_build_is_recovered_by_the_next_build(built):
     said = built.rebuild.stderr
     assert "removing the lock left by an interrupted build" in said
@@ -354,6 +361,7 @@ def test_a_killed_build_is_recovered_by_the_next_build(built):
     assert "LockException" not in said and "IncompleteFilesException" not in said
 
 
+@E2E
 def test_no_temporary_file_survives_the_rebuild(built):
     leftovers = [
         path for path in (built.review / "results").rglob(".*") if re.search(r"\.tmp", path.name)
@@ -362,17 +370,20 @@ def test_no_temporary_file_survives_the_rebuild(built):
     assert not (built.review / ".snakemake" / "tmp" / "reviewkit-typst-stale").exists()
 
 
+@E2E
 def test_the_build_writes_nothing_into_data_or_manuscript(built):
     for folder, hashes in built.hashes_before.items():
         assert tree_hashes(built.review / folder) == hashes
 
 
+@E2E
 def test_the_build_needs_no_network(built):
     if not built.offline:
         pytest.skip("unshare is not allowed here: the rebuild ran with the network")
     assert built.rebuild.returncode == 0
 
 
+@E2E
 def test_no_traceback_reaches_the_user(built):
     for text in (built.first_output, built.concurrent.stderr, built.rebuild.stderr):
         assert "Traceback" not in text
@@ -381,6 +392,7 @@ def test_no_traceback_reaches_the_user(built):
 # ------------------------------------------------ payloads in every format ---
 
 
+@E2E
 @pytest.mark.parametrize("document", ["manuscript.docx", "tables.docx"])
 @pytest.mark.parametrize("number", range(len(PAYLOADS)), ids=ids(PAYLOADS))
 def test_docx_table_cell_holds_the_literal_text(docx_tables, document, number):
@@ -389,21 +401,25 @@ def test_docx_table_cell_holds_the_literal_text(docx_tables, document, number):
     assert PAYLOADS[number] in cell
 
 
+@E2E
 @pytest.mark.parametrize("number", range(len(PAYLOADS)), ids=ids(PAYLOADS))
 def test_html_table_cell_holds_the_literal_text(html, number):
     assert any(PAYLOADS[number] in cell for cell in html.cells)
 
 
+@E2E
 @pytest.mark.parametrize("number", range(len(PAYLOADS)), ids=ids(PAYLOADS))
 def test_pdf_holds_the_literal_text(manuscript_pdf, number):
     assert no_space(PAYLOADS[number]) in manuscript_pdf
 
 
+@E2E
 @pytest.mark.parametrize("row", range(15), ids=ids(author_payload(r) for r in range(15)))
 def test_figure_labels_are_literal_text(figure_text, row):
     assert no_space(author_payload(row)) in figure_text
 
 
+@E2E
 @pytest.mark.parametrize("number", range(len(PAYLOADS)), ids=ids(PAYLOADS))
 def test_xlsx_cell_is_the_same_text_and_no_formula(studies_sheet, number):
     row, column = placement(number)
@@ -413,12 +429,14 @@ def test_xlsx_cell_is_the_same_text_and_no_formula(studies_sheet, number):
     assert cell.data_type == "s"
 
 
+@E2E
 def test_no_spreadsheet_holds_a_formula(built):
     for name, data in every_output_file(built):
         if re.search(r"xl/worksheets/.*\.xml$", name):
             assert not re.search(rb"<f[ >]", data), name
 
 
+@E2E
 def test_docx_holds_only_the_figures_and_no_injected_markup(outputs):
     with zipfile.ZipFile(outputs["docx"]) as archive:
         names = archive.namelist()
@@ -433,6 +451,7 @@ def test_docx_holds_only_the_figures_and_no_injected_markup(outputs):
     assert "example.org" not in relations and "127.0.0.1" not in relations
 
 
+@E2E
 def test_html_has_no_live_markup_and_only_the_figures(html, outputs):
     tags = [tag for tag, _ in html.tags]
     assert "script" not in tags
@@ -446,11 +465,13 @@ def test_html_has_no_live_markup_and_only_the_figures(html, outputs):
     assert not [attrs for _, attrs in html.tags if "footnote" in attrs.get("class", "")]
 
 
+@E2E
 def test_pdf_printed_no_file(manuscript_pdf):
     assert no_space(CONFIG_LINE) not in manuscript_pdf
     assert OUTSIDE_TOKEN not in manuscript_pdf
 
 
+@E2E
 def test_no_file_from_outside_the_review_or_beside_the_figures_in_any_output(built):
     patterns = secrets(built)
     for name, data in every_output_file(built):
@@ -459,6 +480,7 @@ def test_no_file_from_outside_the_review_or_beside_the_figures_in_any_output(bui
                 assert sign not in data, f"{secret} found in {name}"
 
 
+@E2E
 def test_the_submission_zip_holds_the_built_documents(built, outputs):
     with zipfile.ZipFile(outputs["zip"]) as archive:
         assert archive.read("sinta-nursing/manuscript.docx") == outputs["docx"].read_bytes()
@@ -467,6 +489,7 @@ def test_the_submission_zip_holds_the_built_documents(built, outputs):
     assert xlsx == outputs["xlsx"].read_bytes()
 
 
+@E2E
 def test_the_tools_own_markup_still_works(outputs, docx_tables, html):
     # Table 1 cites each study (a citation the tool writes), the effects table
     # writes g~z~ as g with a subscript z, the text writes p < 0,05.
