@@ -57,12 +57,6 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
             f"{path}: byte {error.start} is not UTF-8 text; save the file as "
             '"CSV UTF-8" (Excel) or "Text CSV, UTF-8" (LibreOffice)'
         ) from None
-    if "\x00" in text:  # the csv module stops at a NUL byte: say where it is first
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(
-            f"{path}: line {line} holds a NUL byte (U+0000); expected plain text "
-            "(is this a CSV file saved as text?)"
-        )
     header = text.splitlines()[0] if text.strip() else ""
     if not header.strip():
         raise InputError(f"{path}: the file is empty; expected a header row and one row per study")
