@@ -161,9 +161,17 @@ def labels_for(language: str) -> dict[str, str]:
     return LABELS[language]
 
 
+def plain_text(value: object) -> str:
+    """Text from the data, drawn as it is: matplotlib reads text between two "$"
+    as mathtext ("$x^2$" typeset, "$\\foo{$" a crash); an escaped "\\$" is a
+    plain dollar sign, so no data text is ever maths. The tool's own labels
+    ("$g_z$") keep their mathtext."""
+    return str(value).replace("$", r"\$")
+
+
 def study_label(authors: object, year: object, language: str = "en") -> str:
-    """Authors and year as an axis label: "Enggar & Rizkyanti (2024)"."""
-    return table_study_label(authors, year, language)
+    """Authors and year as an axis label: "Enggar & Rizkyanti (2024)" (literal text)."""
+    return plain_text(table_study_label(authors, year, language))
 
 
 def study_labels(rows: pd.DataFrame, language: str = "en") -> list[str]:

@@ -8,6 +8,7 @@ import yaml
 
 from reviewkit.bibliography import check_cited_keys
 from reviewkit.errors import InputError
+from reviewkit.safe_markdown import Markdown
 from reviewkit.summary import SIGNIFICANCE_LEVEL
 from reviewkit.templating import render_template
 from reviewkit.vocabulary import Vocabulary
@@ -25,7 +26,11 @@ def template_context(summary: dict, inclusion: dict, tables: dict, figures: dict
     """Everything a placeholder can name: the summary plus the review's constants.
 
     `unit_factors` (and its older name `ml_per_unit`) maps each unit of the
-    review's vocabulary to its factor to the base unit (cc -> 1, l -> 1000)."""
+    review's vocabulary to its factor to the base unit (cc -> 1, l -> 1000).
+    ``tables`` (Markdown the tool built, every cell escaped) and ``figures``
+    (paths of the build's own figures) are markup and print as they are; every
+    other value is data and prints as literal text (reviewkit.templating).
+    """
     vocabulary = Vocabulary.from_config(summary.get("vocabulary"))
     factors = {unit.code: unit.factor for unit in vocabulary.units}
     return {
@@ -35,8 +40,8 @@ def template_context(summary: dict, inclusion: dict, tables: dict, figures: dict
         "p_rounded_zero": P_ROUNDED_ZERO,
         "unit_factors": factors,
         "ml_per_unit": factors,
-        "tables": tables,
-        "figures": figures,
+        "tables": {name: Markdown(text) for name, text in tables.items()},
+        "figures": {name: Markdown(path) for name, path in figures.items()},
     }
 
 
@@ -71,10 +76,12 @@ def render_manuscript(
     for abstract_language in ABSTRACT_LANGUAGES:
         path = manuscript_dir / f"abstract.{abstract_language}.md"
         if path.exists():
-            rendered[str(path)] = render_template(path, context, abstract_language).strip()
+            rendered[str(path)] = render_template(
+                path, context, abstract_language, root=manuscript_dir
+            ).strip()
             metadata[abstract_key(abstract_language, language)] = rendered[str(path)]
     for path in section_files(manuscript_dir):
-        rendered[str(path)] = render_template(path, context, language).strip()
+        rendered[str(path)] = render_template(path, context, language, root=manuscript_dir).strip()
     check_cited_keys(rendered, bibliography_keys, bibliography_name)
     header = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False, width=1000)
     sections = [text for name, text in rendered.items() if "/sections/" in name.replace("\\", "/")]

@@ -807,8 +807,10 @@ def effects_markdown(
 ) -> str:
     """Supplementary table of every result's derived effect, for the manuscript.
 
-    With several outcomes, the study cell names the outcome (and timepoint)."""
+    With several outcomes, the study cell names the outcome (and timepoint).
+    Markdown; every cell but the citation is escaped as literal text."""
     from reviewkit.numfmt import format_number
+    from reviewkit.safe_markdown import Markdown, citation, literal
 
     separator = "; " if language == "id" else ", "
     several = effects["outcome"].nunique() > 1 or (effects["timepoint"].notna().any())
@@ -820,7 +822,8 @@ def effects_markdown(
                 f"[{format_number(row['ci_low'], language, 2)}{separator}"
                 f"{format_number(row['ci_high'], language, 2)}]"
             )
-            method = METHOD_SHORT[language].get(str(row["method"]).split(":")[0], row["method"])
+            short = METHOD_SHORT[language].get(str(row["method"]).split(":")[0])
+            method = Markdown(short) if short else str(row["method"])  # g~z~: a subscript
         else:
             effect, method = "–", "–"
         notes = [flag_label(flag, language) for flag in filter(None, str(row["flags"]).split(";"))]
@@ -830,15 +833,15 @@ def effects_markdown(
             notes.append(message(language, "synthesis.role.other_timepoint"))
         if present(row["reason_no_effect"]):
             notes.append(reason_label(row["reason_no_effect"], language))
-        study = f"@{row['id']}"
+        study = citation(str(row["id"]))
         if several:
             parts = [
                 outcome_label(str(row["outcome"]), language, vocabulary),
                 text(row["timepoint"]),
             ]
             shown = ", ".join(part for part in parts if part)
-            if shown:
-                study += f" ({shown})"
+            if shown:  # the outcome's name and timepoint are the user's: literal text
+                study = Markdown(f"{study} ({literal(shown)})")
         rows.append(
             [
                 number,

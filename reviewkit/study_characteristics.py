@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reviewkit.i18n import message
+from reviewkit.safe_markdown import Markdown, as_markdown, citation
 from reviewkit.vocabulary import Vocabulary
 
 HEADERS = {
@@ -90,39 +91,38 @@ def build_study_table(
     return table.rename(columns=headers)
 
 
-def escape_cell(text: object) -> str:
-    """Cell text safe inside a pipe table: no pipes, no line breaks."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
-
-
 def to_pipe_table(
     table: pd.DataFrame,
     widths: list[int],
     cite_column: str | None = None,
     keys: list[str] | None = None,
-) -> str:
+) -> Markdown:
     """A pandoc pipe table whose separator line sets the relative column widths.
 
     pandoc turns the dashes of the separator line into relative widths when a
     row is longer than the page, which keeps a long 'result' column readable
     in both DOCX and PDF. With `cite_column`, that column's cells become
     narrative citations (@key) so every study is linked to the reference list.
+
+    Every cell and header is data: it is escaped as literal text
+    (reviewkit.safe_markdown), except cells that are ``Markdown`` already
+    (citations built with ``safe_markdown.citation``).
     """
     rows = []
     for index, (_, row) in enumerate(table.iterrows()):
-        cells = [escape_cell(value) for value in row]
+        cells = [as_markdown(value) for value in row]
         if cite_column is not None and keys is not None:
-            cells[list(table.columns).index(cite_column)] = f"@{keys[index]}"
+            cells[list(table.columns).index(cite_column)] = citation(keys[index])
         rows.append("| " + " | ".join(cells) + " |")
-    header = "| " + " | ".join(escape_cell(name) for name in table.columns) + " |"
+    header = "| " + " | ".join(as_markdown(name) for name in table.columns) + " |"
     # ":---" aligns every column left, as text in a table reads best.
     separator = "|" + "|".join(":" + "-" * max(3, width - 1) for width in widths) + "|"
-    return "\n".join([header, separator, *rows]) + "\n"
+    return Markdown("\n".join([header, separator, *rows]) + "\n")
 
 
 def study_table_markdown(
     studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
-) -> str:
+) -> Markdown:
     table = build_study_table(studies, language, vocabulary)
     keys = table.pop("id").tolist()
     study_header = HEADERS[language]["study"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.numfmt import format_number
+from reviewkit.safe_markdown import Markdown
 from reviewkit.study_characteristics import to_pipe_table
 from reviewkit.tables_io import read_table_cells
 from reviewkit.validation import load_schema, validate_cells
@@ -109,8 +110,9 @@ def summary_of_findings_markdown(
     synthesis: dict,
     language: str,
     vocabulary: Vocabulary | None = None,
-) -> str:
-    """The table, one row per outcome and comparison, judgements in words."""
+) -> Markdown:
+    """The table, one row per outcome and comparison, judgements in words
+    (every cell escaped as literal text: the outcomes and reasons are the user's)."""
     from reviewkit.pooling import comparison_label
 
     words = WORDS[language]

@@ -69,10 +69,16 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullForma
 from matplotlib.transforms import blended_transform_factory
 from scipy.stats import norm
 
-from reviewkit.figures import LANGUAGES, WIDTH_IN, design_colours, style_context
+from reviewkit.figures import (
+    LANGUAGES,
+    WIDTH_IN,
+    design_colours,
+    plain_text,
+    study_label,  # escaped: drawn as literal text
+    style_context,
+)
 from reviewkit.i18n import message
 from reviewkit.numfmt import format_number, format_percent
-from reviewkit.study_characteristics import study_label
 from reviewkit.vocabulary import Vocabulary
 
 LABELS: dict[str, dict[str, str]] = {
@@ -489,7 +495,7 @@ def _draw_forest_row(ax, row: dict, effects, pooled, areas, labels, language) ->
         _row_texts(
             ax, y, str(int(effect["n_total"])), format_estimate(yi, low, high, language), sid
         )
-        return str(effect["label"]), ""
+        return plain_text(effect["label"]), ""
     info = row.get("info", {})
     if kind == "sensitivity":
         estimate, low, high = (float(info[c]) for c in ("estimate", "ci_low", "ci_high"))
@@ -1142,7 +1148,7 @@ def plot_rob_traffic_light(
     table = rob_judgements(rob, domains)
     domain_columns, overall = rob_columns(rob, domains)
     codes = domain_codes(domains)
-    study_labels = dict(zip(rob["id"].astype(str), rob["label"].astype(str), strict=True))
+    study_labels = dict(zip(rob["id"].astype(str), rob["label"].map(plain_text), strict=True))
     columns = list(table.columns)
     x_of = {column: float(j) for j, column in enumerate(domain_columns)}
     headers = [codes[column][0] for column in domain_columns]

@@ -30,22 +30,35 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from reviewkit.errors import InputError
-from reviewkit.tables_io import read_table_cells
+from reviewkit.errors import MAX_REPORTED_LINES, InputError
+from reviewkit.tables_io import read_table_cells, shown
 from reviewkit.vocabulary import Vocabulary
 
+#: Checking stops after this many problems (a wrong file would otherwise take
+#: minutes to list problems that nobody reads; the first 50 are shown).
+MAX_PROBLEMS = 1_000
 NOTE_PREFIX = "x_"  # columns for the user's own notes; never validated, never used
 NUMBER_PATTERN = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
 INTEGER_PATTERN = re.compile(r"^[+-]?\d+$")
 # Columns whose allowed codes the review declares (config.yaml, vocabulary.<kind>).
 VOCABULARY_COLUMNS = {"design": "designs", "value_unit": "units", "outcome": "outcomes"}
 SIZE_COLUMNS = ("n_total", "n_intervention", "n_control")
+#: Spreadsheets keep 15 significant digits; a longer whole number is a typing slip
+#: (and would overflow the 64-bit integers the later steps compute with).
+MAX_DIGITS = 15
 
 
 @dataclass(frozen=True)
 class InclusionWindow:
     year_from: int
     year_to: int
+
+    def __post_init__(self) -> None:
+        if self.year_from > self.year_to:  # one config mistake, not one per study
+            raise InputError(
+                f"config.yaml: inclusion: year_from {self.year_from} is after year_to "
+                f"{self.year_to}; expected year_from <= year_to"
+            )
 
 
 def load_schema(path: Path | str) -> dict:
@@ -69,6 +82,8 @@ def parse_cell(text: str, column_type: str) -> tuple[object, str | None]:
     """Text cell -> (value, None) or (None, what was expected)."""
     if column_type == "integer":
         if INTEGER_PATTERN.match(text):
+            if len(text.lstrip("+-")) > MAX_DIGITS:
+                return None, f"has more than {MAX_DIGITS} digits; expected a whole number"
             return int(text), None
         return None, "is not a whole number"
     if column_type == "number":
@@ -76,6 +91,7 @@ def parse_cell(text: str, column_type: str) -> tuple[object, str | None]:
             value = float(text.replace(",", "."))
             if math.isfinite(value):
                 return value, None
+            return None, "is too large to be a number"
         return None, "is not a number (write 0,3 or 0.3, without thousands separators)"
     return text, None
 
@@ -110,7 +126,7 @@ def describe_schema_error(
         needed, given = re.findall(r"'([^']+)'", error.message)[:2]
         return needed, f"empty, but a value is required when {given} is given"
     column = str(error.path[0]) if error.path else ""
-    message = describe_rule(error, f'"{str(typed_cells.get(column, "")).strip()}"')
+    message = describe_rule(error, f'"{shown(str(typed_cells.get(column, "")).strip())}"')
     kind = error.schema.get("x-vocabulary") if isinstance(error.schema, dict) else None
     if error.validator == "enum" and kind:
         message += f" (config.yaml, vocabulary.{kind})"
@@ -129,6 +145,20 @@ def sorted_by_row(problems: list[tuple[int, str]]) -> list[str]:
 
 def check_columns(cells: pd.DataFrame, schema: dict, source: str) -> list[str]:
     known = list(schema["properties"])
+    if not any(column_spec(schema, str(name)) for name in cells.columns):
+        # Not the table at all: one line instead of one per column.
+        found = ", ".join(f'"{shown(name)}"' for name in list(cells.columns)[:8])
+        sheets = cells.attrs.get("sheets") or []
+        where = (
+            f'the first sheet "{sheets[0]}" (the one read; the workbook has sheets: '
+            f"{', '.join(sheets)})"
+            if sheets
+            else "the header row"
+        )
+        return [
+            f"{source}: {where} has none of the expected columns ({', '.join(known[:6])}, ...); "
+            f"found {found or 'nothing'}"
+        ]
     problems = []
     for name in cells.columns:
         if column_spec(schema, name) is None and not name.startswith(NOTE_PREFIX):
@@ -141,6 +171,12 @@ def check_columns(cells: pd.DataFrame, schema: dict, source: str) -> list[str]:
     for name in schema["required"]:
         if name not in cells.columns:
             problems.append(f'{source}: column "{name}" is missing (a required column)')
+    sheets = cells.attrs.get("sheets") or []
+    if problems and len(sheets) > 1:
+        problems.append(
+            f'{source}: only the first sheet "{sheets[0]}" is read; the workbook also has '
+            f"sheets: {', '.join(sheets[1:])}"
+        )
     return problems
 
 
@@ -160,7 +196,9 @@ def convert_row(cells: pd.Series, schema: dict, source: str, row_number: int):
             continue
         value, expected = parse_cell(text, spec.get("type", "string"))
         if expected:
-            problems.append(f'{source}: row {row_number}, column {column}: "{text}" {expected}')
+            problems.append(
+                f'{source}: row {row_number}, column {column}: "{shown(text)}" {expected}'
+            )
         else:
             row[column] = value
     return row, problems
@@ -272,6 +310,16 @@ def validate_cells(
                 (row_number, f"{source}: row {row_number}, column {column}: {message}")
             )
         rows[row_number] = row
+        if len(row_problems) >= MAX_PROBLEMS:  # a wrong file: say so quickly
+            shown_lines = sorted_by_row(row_problems)[: MAX_REPORTED_LINES - 1]
+            raise InputError(
+                [
+                    *shown_lines,
+                    f"{source}: ... and {len(row_problems) - len(shown_lines):,} more problems "
+                    f"in rows up to {row_number}; checking stopped there (the table has "
+                    f"{len(cells):,} rows): fix these first",
+                ]
+            )
     if extra_rules is not None:
         row_problems += extra_rules(rows)
     if row_problems:

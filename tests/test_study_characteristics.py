@@ -58,7 +58,7 @@ def test_markdown_cites_each_study_and_sets_widths(studies):
     widths = [len(cell) for cell in lines[1].strip("|").split("|")]
     assert widths == [6, 14, 14, 14, 10, 28]  # the result column gets the most room
     assert all(cell.startswith(":-") for cell in lines[1].strip("|").split("|"))  # left-aligned
-    assert lines[2].startswith("| 1 | @enggar2024 | RSUD Mokopido, Tolitoli |")
+    assert lines[2].startswith("| 1 | @enggar2024 | RSUD Mokopido\\, Tolitoli |")  # literal ","
 
 
 def test_pipes_in_cells_are_escaped():

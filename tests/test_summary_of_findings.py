@@ -3,7 +3,7 @@
 import csv
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, as_read
 
 from reviewkit.errors import InputError
 from reviewkit.summary_of_findings import read_judgements, summary_of_findings_markdown
@@ -47,7 +47,7 @@ def test_judgements_beside_the_synthesis_numbers(tmp_path):
         ],
     )
     lines = summary_of_findings_markdown(read_judgements(path, SCHEMA), SYNTHESIS, "id")
-    rows = lines.splitlines()
+    rows = as_read(lines).splitlines()  # every cell is escaped as literal text
     assert rows[0].startswith("| Hasil | Perbandingan | Studi | Efek gabungan [IK 95%] |")
     assert rows[2] == (
         "| Produksi ASI | Antarkelompok | 3 | SMD 0,96 [0,53; 1,39] | serius | – | "
@@ -79,7 +79,7 @@ def test_rows_of_declared_outcomes_take_that_outcome_s_numbers(tmp_path):
         [{"outcome": "frequency", "comparison": "within_arm", "certainty": "low"}],
     )
     table = summary_of_findings_markdown(read_judgements(path, SCHEMA), synthesis, "id", vocabulary)
-    assert table.splitlines()[2].startswith(
+    assert as_read(table.splitlines()[2]).startswith(
         "| Frekuensi menyusui | Dalam kelompok intervensi (pra-pasca) | 2 | tidak digabung |"
     )
 
