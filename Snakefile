@@ -12,8 +12,12 @@ from snakemake.utils import min_version, validate
 
 from reviewkit.config_check import check_config
 from reviewkit.paths import CONFIG_SCHEMA
+from reviewkit.preflight import check_config_file, check_review
 
 min_version("9.0")
+
+# A YAML mistake in config.yaml with its line (Snakemake's own message names none).
+check_config_file("config.yaml")
 
 
 configfile: "config.yaml"
@@ -22,6 +26,8 @@ configfile: "config.yaml"
 # Plain one-line messages for mistakes first; then Snakemake fills in the defaults.
 check_config(config, CONFIG_SCHEMA)
 validate(config, CONFIG_SCHEMA)
+# Inputs, journal profile and citation style, before any step runs.
+check_review(config)
 
 
 include: "rules/common.smk"

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import venv
@@ -179,8 +180,40 @@ class BuildLock:
         return True
 
 
+#: Temporary files the steps write beside a result and rename into place when it
+#: is complete (".manuscript.tmp.docx", ".forest.png.4711.tmp", ".x.zip.tmp"):
+#: a killed step leaves them behind.
+TEMPORARY_FILE = re.compile(r"^\..+\.tmp(\.\w+)?$")
+
+
+def temporary_folder(review: Path) -> Path:
+    """The build's own temporary folder (TMPDIR of every step): pandoc's and typst's
+    scratch folders live here, so a killed build's leftovers are found and removed."""
+    return review / ".snakemake" / "tmp"
+
+
+def remove_leftovers(review: Path) -> int:
+    """Delete the temporary files of an interrupted build; the number removed."""
+    removed = 0
+    results = review / "results"
+    if results.is_dir():
+        for path in results.rglob(".*"):
+            if path.is_file() and TEMPORARY_FILE.match(path.name):
+                path.unlink()
+                removed += 1
+    scratch = temporary_folder(review)
+    if scratch.is_dir():
+        removed += sum(1 for _ in scratch.iterdir())
+        shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True, exist_ok=True)
+    return removed
+
+
 def recover_from_interrupted_build(review: Path, snakemake: list[str]) -> None:
-    """Remove the locks of a killed build (none is running: we hold the build lock)."""
+    """Remove the locks and temporary files of a killed build (none is running:
+    we hold the build lock)."""
+    if remove_leftovers(review):
+        say("removed the temporary files left by an interrupted build")
     locks = review / ".snakemake" / "locks"
     if locks.is_dir() and any(locks.iterdir()):
         say("removing the lock left by an interrupted build")
@@ -205,6 +238,7 @@ class Progress:
         self.errors: list[str] = []
         self.lines: list[str] = []
         self.nothing_to_do = False
+        self.disk_full = ""
 
     def feed(self, line: str) -> None:
         line = line.rstrip("\n")
@@ -223,6 +257,8 @@ class Progress:
                 print(f"  [{count}] {start.group(1)}", file=sys.stderr, flush=True)
         elif stripped.startswith("Nothing to be done"):
             self.nothing_to_do = True
+        if "no space left on device" in stripped.lower() and not self.disk_full:
+            self.disk_full = stripped
 
     def failure_detail(self) -> list[str]:
         """What to show when a step failed without a message for people."""
@@ -262,12 +298,18 @@ def build(arguments: list[str]) -> int:
     ]
     recover_from_interrupted_build(review, snakemake)
     command = [*snakemake, "--rerun-incomplete", *rest]
+    environment = {**os.environ, "TMPDIR": str(temporary_folder(review))}
     if verbose:
-        return subprocess.run(command, cwd=review).returncode
+        return subprocess.run(command, cwd=review, env=environment).returncode
     say(f"building the review in {review}")
     progress = Progress()
     process = subprocess.Popen(
-        command, cwd=review, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=review,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert process.stdout is not None
     for line in process.stdout:
@@ -279,6 +321,8 @@ def build(arguments: list[str]) -> int:
         if progress.errors:
             print("\nThe build stopped because of these problems:", file=sys.stderr)
             print("\n".join(progress.errors), file=sys.stderr)
+        elif progress.disk_full:
+            say(f"no space left on device; free some space and build again ({progress.disk_full})")
         else:
             print("\n".join(progress.failure_detail()), file=sys.stderr)
             say("the build failed; run again with --verbose for Snakemake's full output")

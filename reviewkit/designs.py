@@ -1,30 +1,70 @@
-"""The fixed design vocabulary: labels per language and what each design can answer.
+"""The default vocabulary of a review: study designs and units (outcomes have none).
 
-`comparison` says which question a design's effect answers (guide: never pool
-between-group with within-group effects): "between" = intervention vs control
-groups; "within" = the same group before and after; "unclear" = the report
-does not say whether there was a control group. The order here is the order
-designs appear in tables, figures and counts (strongest design first).
+A review declares its own designs, units and outcomes in config.yaml under
+`vocabulary:` (read by `reviewkit.vocabulary`); whatever part it leaves out
+takes the values here, so this module is the one place the defaults live.
+
+Design `comparison` says which question a design's effect answers (guide:
+never pool between-group with within-group effects): "between" =
+intervention vs control groups; "within" = the same group before and after;
+"unclear" = the report does not say whether there was a control group. The
+order is the order designs appear in tables, figures and counts (strongest
+design first). `evidence_level` is the JBI level of evidence for
+effectiveness (JBI Levels of Evidence, 2013): 1.c randomised controlled
+trial, 2.c quasi-experimental prospectively controlled study, 2.d pre-test
+post-test or historic/retrospective control group study.
+
+A unit converts to a common (base) unit of its dimension with `factor` and
+says whether it is a rate per day (`per_day`), so before/after values in
+different units can be shown side by side (cc = ml, litre = 1000 ml).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+COMPARISONS = ("between", "within", "unclear")
+DIRECTIONS = ("increase", "decrease")
 
 
 @dataclass(frozen=True)
 class Design:
     code: str
     comparison: str
-    labels: dict[str, str]
+    labels: Mapping[str, str]
+    evidence_level: str | None = None
 
     def label(self, language: str) -> str:
-        return self.labels[language]
+        """The label in `language`; another language's label (or the code) when none."""
+        return self.labels.get(language) or next(iter(self.labels.values()), self.code)
 
 
-DESIGNS: tuple[Design, ...] = (
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    base: str
+    factor: float
+    per_day: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    favoured_direction: str = "increase"
+
+    def label(self, language: str) -> str | None:
+        """The label in `language` (another language's when none; None when unlabelled)."""
+        return self.labels.get(language) or next(iter(self.labels.values()), None)
+
+
+DEFAULT_DESIGNS: tuple[Design, ...] = (
     Design(
-        "rct", "between", {"id": "Uji acak terkendali (RCT)", "en": "Randomised controlled trial"}
+        "rct",
+        "between",
+        {"id": "Uji acak terkendali (RCT)", "en": "Randomised controlled trial"},
+        "1.c",
     ),
     Design(
         "quasi_controlled",
@@ -33,16 +73,19 @@ DESIGNS: tuple[Design, ...] = (
             "id": "Kuasi-eksperimen dengan kelompok kontrol",
             "en": "Quasi-experiment with control group",
         },
+        "2.c",
     ),
     Design(
         "static_group",
         "between",
         {"id": "Perbandingan kelompok statis", "en": "Static group comparison"},
+        "2.c",
     ),
     Design(
         "quasi_prepost",
         "unclear",
         {"id": "Kuasi-eksperimen pra-pasca uji", "en": "Quasi-experiment, pre-post test"},
+        "2.d",
     ),
     Design(
         "quasi_unspecified",
@@ -51,14 +94,31 @@ DESIGNS: tuple[Design, ...] = (
             "id": "Kuasi-eksperimen tanpa keterangan kontrol",
             "en": "Quasi-experiment, control not stated",
         },
+        "2.d",
     ),
     Design(
         "one_group_prepost",
         "within",
         {"id": "Satu kelompok pra-pasca uji", "en": "One-group pre-post test"},
+        "2.d",
     ),
-    Design("pre_experimental", "within", {"id": "Pra-eksperimental", "en": "Pre-experimental"}),
+    Design(
+        "pre_experimental",
+        "within",
+        {"id": "Pra-eksperimental", "en": "Pre-experimental"},
+        "2.d",
+    ),
 )
 
-DESIGN_BY_CODE = {design.code: design for design in DESIGNS}
-DESIGN_ORDER = [design.code for design in DESIGNS]
+DEFAULT_UNITS: tuple[Unit, ...] = (
+    Unit("ml", "ml", 1.0),
+    Unit("cc", "ml", 1.0),
+    Unit("l", "ml", 1000.0),
+    Unit("ml/hari", "ml", 1.0, per_day=True),
+    Unit("cc/hari", "ml", 1.0, per_day=True),
+    Unit("l/hari", "ml", 1000.0, per_day=True),
+)
+
+# The defaults by code, for code that needs no particular review (and older callers).
+DESIGN_BY_CODE = {design.code: design for design in DEFAULT_DESIGNS}
+DESIGN_ORDER = [design.code for design in DEFAULT_DESIGNS]

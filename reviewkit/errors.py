@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 import warnings
@@ -29,6 +30,21 @@ def capped(lines: list[str], limit: int = MAX_REPORTED_LINES) -> list[str]:
     if len(lines) <= limit:
         return lines
     return [*lines[:limit], f"... and {len(lines) - limit:,} more problems of this kind"]
+
+
+#: errno values of a full disk (no space; quota exceeded).
+DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def disk_full_message(error: OSError, log_path: str | Path | None = None) -> str:
+    """One line for a full disk, naming the file when the error knows it."""
+    if error.filename:
+        what = str(error.filename)
+    elif log_path:
+        what = f"the results of this step (log: {log_path})"
+    else:
+        what = "the results"
+    return f"no space left on device while writing {what}; free some space and build again"
 
 
 class _Prefixed(logging.Formatter):
@@ -64,8 +80,8 @@ def configure_logging(log_path: str | Path | None) -> list[logging.Handler]:
 def run_step(main: Callable[[], object], log_path: str | Path | None = None) -> None:
     """Run a workflow step with its log; on an InputError log its lines and exit 1.
 
-    Programming errors still raise with a traceback: those are ours to fix,
-    and Snakemake shows them in full.
+    A full disk is one line too. Programming errors still raise with a
+    traceback: those are ours to fix, and Snakemake shows them in full.
     """
     configure_logging(log_path)
     log = logging.getLogger("reviewkit")
@@ -74,6 +90,12 @@ def run_step(main: Callable[[], object], log_path: str | Path | None = None) -> 
     except InputError as error:
         for line in capped(error.lines):
             log.error(line)
+        logging.shutdown()
+        sys.exit(1)
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        log.error(disk_full_message(error, log_path))
         logging.shutdown()
         sys.exit(1)
     log.info("done")

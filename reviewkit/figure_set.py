@@ -17,8 +17,10 @@ import pandas as pd
 
 from reviewkit.figures import FIGURES as STUDY_FIGURES
 from reviewkit.figures import make_figure, save_figure
+from reviewkit.results import read_results
 from reviewkit.synthesis_figures import make_synthesis_figure
 from reviewkit.validation import read_validated
+from reviewkit.vocabulary import Vocabulary
 
 
 def draw_figures(
@@ -26,6 +28,8 @@ def draw_figures(
     *,
     studies: Path | str,
     schema: Path | str,
+    results: Path | str,
+    summary: Path | str,
     effects: Path | str,
     synthesis: Path | str,
     prisma: Path | str | None = None,
@@ -35,10 +39,14 @@ def draw_figures(
     rob_tool: str,
     dpi: int = 300,
 ) -> None:
-    """Draw figure ``names[i]`` into ``pngs[i]`` and ``pdfs[i]``."""
+    """Draw figure ``names[i]`` into ``pngs[i]`` and ``pdfs[i]``; the vocabulary is the
+    one the data step validated against (summary.json)."""
     table = read_validated(studies, schema)
+    result_rows = read_results(results, schema)
+    words = json.loads(Path(summary).read_text(encoding="utf-8"))["vocabulary"]
+    vocabulary = Vocabulary.from_config(words)
     effects_table = pd.read_csv(effects, keep_default_na=False, na_values=[""])
-    summary = json.loads(Path(synthesis).read_text(encoding="utf-8"))
+    numbers = json.loads(Path(synthesis).read_text(encoding="utf-8"))
     for name, png, pdf in zip(names, pngs, pdfs, strict=True):
         if name == "prisma_flow":
             from reviewkit.search.flow_diagram import plot_prisma_flow
@@ -46,7 +54,9 @@ def draw_figures(
             counts = json.loads(Path(prisma).read_text(encoding="utf-8"))
             figure = plot_prisma_flow(counts, language)
         elif name in STUDY_FIGURES:
-            figure = make_figure(name, table, language)
+            figure = make_figure(name, table, language, vocabulary, result_rows)
         else:
-            figure = make_synthesis_figure(name, table, effects_table, summary, language, rob_tool)
+            figure = make_synthesis_figure(
+                name, table, effects_table, numbers, language, rob_tool, vocabulary, result_rows
+            )
         save_figure(figure, png, pdf, dpi=dpi)

@@ -8,15 +8,20 @@ studies report, they do not pool anything.
     fig = make_figure("studies_by_year", studies, "id")
     save_figure(fig, "results/figures/studies_by_year.png", "results/figures/studies_by_year.pdf")
 
-Study labels are "Authors (year)", e.g. "Enggar & Rizkyanti (2024)". Designs
-have the same colour in every figure (Okabe-Ito, colour-blind safe) and
-appear in the order of `reviewkit.designs.DESIGN_ORDER`.
+Study labels are "Authors (year)", e.g. "Enggar & Rizkyanti (2024)" ("(n.d.)"
+without a year). Designs have the same colour in every figure (Okabe-Ito,
+colour-blind safe) and appear in the order of the review's design vocabulary
+(`reviewkit.vocabulary`; by default `reviewkit.designs`). Figures that show
+results take the long results frame (`reviewkit.results`) and show each
+outcome separately: a column per outcome in the effect-direction plot, the
+outcome beside the study in the before/after plot.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,9 +33,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from reviewkit.designs import DESIGN_BY_CODE, DESIGN_ORDER
+from reviewkit.i18n import message
 from reviewkit.numfmt import format_number
+from reviewkit.study_characteristics import study_label as table_study_label
 from reviewkit.summary import before_after_ratios
+from reviewkit.vocabulary import IMPLICIT_OUTCOME, Vocabulary
 
 LANGUAGES = ("id", "en")
 
@@ -75,14 +82,18 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-# Okabe-Ito palette (yellow left out: too pale on white), one colour per design.
-DESIGN_COLOURS: dict[str, str] = dict(
-    zip(
-        DESIGN_ORDER,
-        ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999"],
-        strict=True,
-    )
-)
+# Okabe-Ito palette (yellow left out: too pale on white), one colour per design in
+# vocabulary order; a vocabulary of more designs reuses them with a darker edge.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
+
+
+def design_colours(vocabulary: Vocabulary | None = None) -> dict[str, str]:
+    """Design code -> colour, in the vocabulary's order."""
+    codes = (vocabulary or Vocabulary()).design_codes
+    return {code: PALETTE[index % len(PALETTE)] for index, code in enumerate(codes)}
+
+
+DESIGN_COLOURS: dict[str, str] = design_colours()
 
 VALUES_GROUP_ORDER = ("intervention", "single_group", "not_stated")
 VALUES_GROUP_STYLE = {  # marker, colour
@@ -91,8 +102,25 @@ VALUES_GROUP_STYLE = {  # marker, colour
     "not_stated": ("^", "#555555"),
 }
 
-DIRECTION_ORDER = ("increase", "no_change", "decrease", "unclear")
-DIRECTION_MARKERS = {"increase": "^", "no_change": "D", "decrease": "v", "unclear": "o"}
+# Direction against the comparator; "within_*" = a controlled study that reports only
+# the change within its intervention group (open symbols: not a comparison with control).
+DIRECTION_ORDER = (
+    "increase",
+    "no_change",
+    "decrease",
+    "unclear",
+    "within_increase",
+    "within_decrease",
+)
+DIRECTION_MARKERS = {
+    "increase": "^",
+    "no_change": "D",
+    "decrease": "v",
+    "unclear": "o",
+    "within_increase": "^",
+    "within_decrease": "v",
+}
+OPEN_DIRECTIONS = ("unclear", "within_increase", "within_decrease")
 
 BAND_ALPHA = 0.28
 WIDTH_IN = 16 / 2.54  # an A4 text column
@@ -133,76 +161,112 @@ def labels_for(language: str) -> dict[str, str]:
     return LABELS[language]
 
 
-def study_label(authors: object, year: object) -> str:
-    """Authors and year as an axis label: "Enggar & Rizkyanti (2024)"."""
-    return f"{authors} ({int(year)})"
+def plain_text(value: object) -> str:
+    """Text from the data, drawn as it is: matplotlib reads text between two "$"
+    as mathtext ("$x^2$" typeset, "$\\foo{$" a crash); an escaped "\\$" is a
+    plain dollar sign, so no data text is ever maths. The tool's own labels
+    ("$g_z$") keep their mathtext."""
+    return str(value).replace("$", r"\$")
 
 
-def study_labels(rows: pd.DataFrame) -> list[str]:
-    return [study_label(a, y) for a, y in zip(rows["authors"], rows["year"], strict=True)]
+def study_label(authors: object, year: object, language: str = "en") -> str:
+    """Authors and year as an axis label: "Enggar & Rizkyanti (2024)" (literal text)."""
+    return plain_text(table_study_label(authors, year, language))
 
 
-def design_label(code: str, language: str) -> str:
-    return DESIGN_BY_CODE[code].label(language)
+def study_labels(rows: pd.DataFrame, language: str = "en") -> list[str]:
+    return [study_label(a, y, language) for a, y in zip(rows["authors"], rows["year"], strict=True)]
 
 
-def designs_present(codes: pd.Series) -> list[str]:
+def design_label(code: str, language: str, vocabulary: Vocabulary | None = None) -> str:
+    return (vocabulary or Vocabulary()).design_label(code, language)
+
+
+def designs_present(codes: pd.Series, vocabulary: Vocabulary | None = None) -> list[str]:
     present = set(codes)
-    return [code for code in DESIGN_ORDER if code in present]
+    return [code for code in (vocabulary or Vocabulary()).design_codes if code in present]
 
 
 def _new_figure(height_in: float) -> Figure:
     return Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
 
 
-def _design_handles(codes: list[str], language: str, alpha: float = 1.0) -> list[Patch]:
+def _design_handles(
+    codes: list[str], language: str, alpha: float = 1.0, vocabulary: Vocabulary | None = None
+) -> list[Patch]:
+    colours = design_colours(vocabulary)
     return [
-        Patch(facecolor=DESIGN_COLOURS[code], alpha=alpha, label=design_label(code, language))
+        Patch(facecolor=colours[code], alpha=alpha, label=design_label(code, language, vocabulary))
         for code in codes
     ]
 
 
 def _sorted_by_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """By year (studies without one last), then authors and id."""
     keys = [column for column in ("year", "authors", "id") if column in frame.columns]
-    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    return frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
 
 
 def _rows_height(n_rows: int, extra_in: float) -> float:
     return max(2.2, extra_in + 0.24 * n_rows)
 
 
-def studies_per_year_and_design(studies: pd.DataFrame) -> pd.DataFrame:
-    """Counts: one row per year from min to max (zeros kept), one column per design present."""
-    years = studies["year"].astype(int)
-    codes = designs_present(studies["design"])
-    counts = pd.crosstab(years, studies["design"].astype(str))
-    all_years = range(int(years.min()), int(years.max()) + 1) if len(studies) else []
+def studies_per_year_and_design(
+    studies: pd.DataFrame, vocabulary: Vocabulary | None = None
+) -> pd.DataFrame:
+    """Counts: one row per known year from min to max (zeros kept), one column per design
+    present. Studies without a year are not in it (`studies_without_year`)."""
+    known = studies[studies["year"].notna()]
+    years = known["year"].astype(int)
+    codes = designs_present(studies["design"], vocabulary)
+    counts = pd.crosstab(years, known["design"].astype(str))
+    all_years = range(int(years.min()), int(years.max()) + 1) if len(known) else []
     return counts.reindex(index=all_years, columns=codes, fill_value=0).astype(int)
 
 
-def plot_studies_by_year(studies: pd.DataFrame, language: str) -> Figure:
-    """Included studies per publication year, stacked by design."""
+def studies_without_year(studies: pd.DataFrame, vocabulary: Vocabulary | None = None) -> pd.Series:
+    """Studies without a publication year, per design present."""
+    codes = designs_present(studies["design"], vocabulary)
+    missing = studies.loc[studies["year"].isna(), "design"].astype(str)
+    return missing.value_counts().reindex(codes, fill_value=0).astype(int)
+
+
+def plot_studies_by_year(
+    studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
+) -> Figure:
+    """Included studies per publication year, stacked by design; studies that did not
+    report their year get a bar of their own, set apart at the right."""
     labels = labels_for(language)
-    counts = studies_per_year_and_design(studies)
+    counts = studies_per_year_and_design(studies, vocabulary)
+    missing = studies_without_year(studies, vocabulary)
+    colours = design_colours(vocabulary)
+    positions = list(counts.index)
+    ticks = [str(year) for year in positions]
+    if missing.sum():
+        gap = positions[-1] + 2 if positions else 0
+        counts = pd.concat([counts, missing.to_frame(gap).T]).fillna(0).astype(int)
+        positions.append(gap)
+        ticks.append(message(language, "data.year_not_reported"))
+    codes = list(counts.columns)
     with style_context():
         fig = _new_figure(3.2)
         ax = fig.add_subplot()
         bottom = np.zeros(len(counts))
-        for code in counts.columns:
+        for code in codes:
             heights = counts[code].to_numpy()
             ax.bar(
-                counts.index,
+                positions,
                 heights,
                 bottom=bottom,
                 width=0.7,
-                color=DESIGN_COLOURS[code],
+                color=colours[code],
                 edgecolor="white",
                 linewidth=0.5,
-                label=design_label(code, language),
+                label=design_label(code, language, vocabulary),
                 gid=f"design:{code}",
             )
             bottom += heights
-        ax.set_xticks(list(counts.index))
+        ax.set_xticks(positions, ticks)
         ax.set_xlabel(labels["year"])
         ax.set_ylabel(labels["n_studies"])
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
@@ -210,7 +274,7 @@ def plot_studies_by_year(studies: pd.DataFrame, language: str) -> Figure:
         ax.grid(axis="y", linewidth=0.4, alpha=0.5)
         ax.set_axisbelow(True)
         fig.legend(
-            handles=_design_handles(list(counts.columns), language),
+            handles=_design_handles(codes, language, vocabulary=vocabulary),
             title=labels["design"],
             loc="outside lower center",
             ncols=2,
@@ -218,27 +282,32 @@ def plot_studies_by_year(studies: pd.DataFrame, language: str) -> Figure:
     return fig
 
 
-def plot_sample_sizes(studies: pd.DataFrame, language: str) -> Figure:
+def plot_sample_sizes(
+    studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
+) -> Figure:
     """Total sample size per study (horizontal bars), ordered by year then authors."""
     labels = labels_for(language)
     rows = _sorted_by_year(studies)
     sizes = rows["n_total"].astype(int).to_numpy()
     codes = rows["design"].astype(str).tolist()
+    colours = design_colours(vocabulary)
     with style_context():
         fig = _new_figure(_rows_height(len(rows), 1.9))
         ax = fig.add_subplot()
         bars = ax.barh(
-            np.arange(len(rows)), sizes, height=0.7, color=[DESIGN_COLOURS[code] for code in codes]
+            np.arange(len(rows)), sizes, height=0.7, color=[colours[code] for code in codes]
         )
         ax.bar_label(bars, labels=[str(int(size)) for size in sizes], padding=2, fontsize=8)
-        ax.set_yticks(np.arange(len(rows)), study_labels(rows))
+        ax.set_yticks(np.arange(len(rows)), study_labels(rows, language))
         ax.invert_yaxis()  # earliest study at the top
         ax.set_xlabel(labels["participants"])
         ax.set_xlim(0, max(1, sizes.max() if len(sizes) else 1) * 1.12)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
         ax.tick_params(axis="y", length=0)
         fig.legend(
-            handles=_design_handles(designs_present(rows["design"]), language),
+            handles=_design_handles(
+                designs_present(rows["design"], vocabulary), language, vocabulary=vocabulary
+            ),
             title=labels["design"],
             loc="outside lower center",
             ncols=2,
@@ -246,10 +315,31 @@ def plot_sample_sizes(studies: pd.DataFrame, language: str) -> Figure:
     return fig
 
 
-def plot_before_after_ratios(ratios: pd.DataFrame, language: str) -> Figure:
-    """After/before ratio per study on a log axis; `ratios` = summary.before_after_ratios()."""
+def ratio_labels(rows: pd.DataFrame, language: str, vocabulary: Vocabulary | None) -> list[str]:
+    """Study labels, with the outcome's name when the rows span several outcomes."""
+    names = study_labels(rows, language)
+    outcomes = rows["outcome"] if "outcome" in rows else pd.Series(dtype=object)
+    if outcomes.dropna().nunique() < 2 or vocabulary is None:
+        return names
+    return [
+        f"{name}: {vocabulary.outcome(str(code)).label(language) or code}"
+        for name, code in zip(names, outcomes, strict=True)
+    ]
+
+
+def plot_before_after_ratios(
+    ratios: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
+) -> Figure:
+    """After/before ratio per result on a log axis; `ratios` = summary.before_after_ratios().
+
+    With several outcomes each row names its outcome; rows are grouped by outcome."""
     labels = labels_for(language)
     rows = _sorted_by_year(ratios)
+    if "outcome" in rows and rows["outcome"].dropna().nunique() > 1 and vocabulary is not None:
+        rank = {code: index for index, code in enumerate(vocabulary.outcome_codes)}
+        rows = rows.assign(_rank=rows["outcome"].map(rank))
+        rows = rows.sort_values("_rank", kind="stable").drop(columns="_rank")
+        rows = rows.reset_index(drop=True)
     with style_context():
         fig = _new_figure(_rows_height(len(rows), 1.9))
         ax = fig.add_subplot()
@@ -313,7 +403,7 @@ def plot_before_after_ratios(ratios: pd.DataFrame, language: str) -> Figure:
                 ha="left",
                 fontsize=8,
             )
-        ax.set_yticks(y, study_labels(rows))
+        ax.set_yticks(y, ratio_labels(rows, language, vocabulary))
         ax.set_ylim(len(rows) - 0.4, -0.6)  # earliest study at the top
         ax.tick_params(axis="y", length=0)
         low, high = min(values.min(), 1.0), max(values.max(), 1.0)
@@ -337,9 +427,15 @@ def _log_ticks(ax, language: str) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
-def plot_before_after(studies: pd.DataFrame, language: str) -> Figure:
-    """`plot_before_after_ratios` from the study table (ratios computed here)."""
-    return plot_before_after_ratios(before_after_ratios(studies), language)
+def plot_before_after(
+    studies: pd.DataFrame,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+    results: pd.DataFrame | None = None,
+) -> Figure:
+    """`plot_before_after_ratios` from the results (default: the study table's own)."""
+    source = studies if results is None else results
+    return plot_before_after_ratios(before_after_ratios(source, vocabulary), language, vocabulary)
 
 
 def marker_areas(sizes: np.ndarray, largest: float) -> np.ndarray:
@@ -347,28 +443,89 @@ def marker_areas(sizes: np.ndarray, largest: float) -> np.ndarray:
     return np.maximum(20.0, 220.0 * np.asarray(sizes, dtype=float) / max(float(largest), 1.0))
 
 
-def effect_direction_rows(studies: pd.DataFrame) -> pd.DataFrame:
-    """Rows of the effect-direction plot: ordered by design, year, authors; direction filled."""
-    rank = {code: index for index, code in enumerate(DESIGN_ORDER)}
+def effect_direction_rows(
+    studies: pd.DataFrame, vocabulary: Vocabulary | None = None
+) -> pd.DataFrame:
+    """Rows of the effect-direction plot: one per study, by design, year, authors."""
+    rank = {code: index for index, code in enumerate((vocabulary or Vocabulary()).design_codes)}
     rows = studies.assign(_rank=studies["design"].map(rank).astype(int))
-    rows = rows.sort_values(["_rank", "year", "authors", "id"], kind="stable")
-    direction = rows["effect_direction"].astype(object)
-    rows = rows.assign(direction=direction.where(direction.isin(DIRECTION_ORDER), "unclear"))
+    rows = rows.sort_values(["_rank", "year", "authors", "id"], kind="stable", na_position="last")
     return rows.drop(columns="_rank").reset_index(drop=True)
 
 
-def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
-    """Effect-direction plot (Thomson & Thomas 2013): one row per study, a symbol per direction.
+def cell_direction(direction: object, within: object) -> str:
+    """What a cell shows: the direction against the comparator; a controlled study's
+    within-group change only when that is all it reports; else unclear."""
+    if not pd.isna(direction) and str(direction) in DIRECTION_ORDER[:4]:
+        return str(direction)
+    if not pd.isna(within) and str(within) in ("increase", "decrease"):
+        return f"within_{within}"
+    return "unclear"
 
-    ▲ increase, ▼ decrease, ◆ no change, open circle unclear or not reported;
-    symbol area proportional to n_total (grey squares in the legend give the scale);
-    rows shaded by design; n written in its own column.
+
+def direction_cells(
+    studies: pd.DataFrame, results: pd.DataFrame | None, vocabulary: Vocabulary | None
+) -> tuple[list[str], pd.DataFrame]:
+    """(outcome codes shown as columns, cells: id, outcome, direction)."""
+    source = results if results is not None else studies.assign(outcome=IMPLICIT_OUTCOME)
+    if "synthesised" in source:
+        source = source[source["synthesised"].astype(bool)]
+    order = (vocabulary or Vocabulary()).outcome_codes
+    outcomes = [code for code in order if code in set(source["outcome"].astype(str))]
+    within = (
+        source["direction_within"]
+        if "direction_within" in source
+        else pd.Series(pd.NA, index=source.index)
+    )
+    cells = pd.DataFrame(
+        {
+            "id": source["id"].astype(str),
+            "outcome": source["outcome"].astype(str),
+            "direction": [
+                cell_direction(d, w)
+                for d, w in zip(source["effect_direction"], within, strict=True)
+            ],
+        }
+    )
+    return outcomes or [IMPLICIT_OUTCOME], cells
+
+
+def _direction_column_label(
+    code: str, outcomes: list[str], labels: dict, language: str, vocabulary: Vocabulary | None
+) -> str:
+    if len(outcomes) < 2 or vocabulary is None:
+        return labels["direction"]
+    name = vocabulary.outcome(code).label(language) or code
+    return "\n".join(textwrap.wrap(name, 14))
+
+
+def plot_effect_direction(
+    studies: pd.DataFrame,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+    results: pd.DataFrame | None = None,
+) -> Figure:
+    """Effect-direction plot (Thomson & Thomas 2013): one row per study, a column per
+    outcome, a symbol per direction against the comparator.
+
+    ▲ increase, ▼ decrease, ◆ no change, open circle unclear or not reported; open
+    triangles: a controlled study that reports only the change within its
+    intervention group. Symbol area proportional to n_total (grey squares in the
+    legend give the scale); rows shaded by design; n written in its own column.
     """
     labels = labels_for(language)
-    rows = effect_direction_rows(studies)
+    rows = effect_direction_rows(studies, vocabulary)
+    outcomes, cells = direction_cells(studies, results, vocabulary)
+    row_of = {study: index for index, study in enumerate(rows["id"].astype(str))}
+    column_of = {code: index + 1 for index, code in enumerate(outcomes)}
+    cells = cells[cells["id"].isin(row_of) & cells["outcome"].isin(column_of)]
     sizes = rows["n_total"].astype(int).to_numpy()
     largest = sizes.max() if len(sizes) else 1
     y = np.arange(len(rows))
+    colours = design_colours(vocabulary)
+    words = {**labels}
+    words["within_increase"] = message(language, "data.within_increase")
+    words["within_decrease"] = message(language, "data.within_decrease")
     with style_context():
         fig = _new_figure(_rows_height(len(rows), 1.9))
         ax = fig.add_subplot()
@@ -379,7 +536,7 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
                 ax.axhspan(
                     start - 0.5,
                     end - 0.5,
-                    color=DESIGN_COLOURS[codes[start]],
+                    color=colours[codes[start]],
                     alpha=BAND_ALPHA,
                     linewidth=0,
                     gid=f"band:{codes[start]}",
@@ -389,27 +546,38 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
                 start = end
         for row, size in zip(y, sizes, strict=True):
             ax.text(0, row, str(int(size)), ha="center", va="center", fontsize=8.5)
+        cell_rows = cells["id"].map(row_of).to_numpy(dtype=int)
+        cell_columns = cells["outcome"].map(column_of).to_numpy(dtype=float)
         for direction in DIRECTION_ORDER:
-            chosen = (rows["direction"] == direction).to_numpy()
+            chosen = (cells["direction"] == direction).to_numpy()
             if not chosen.any():
                 continue
             ax.scatter(
-                np.ones(chosen.sum()),
-                y[chosen],
-                s=marker_areas(sizes[chosen], largest),
+                cell_columns[chosen],
+                cell_rows[chosen],
+                s=marker_areas(sizes[cell_rows[chosen]], largest),
                 marker=DIRECTION_MARKERS[direction],
-                facecolors="none" if direction == "unclear" else "black",
+                facecolors="none" if direction in OPEN_DIRECTIONS else "black",
                 edgecolors="black",
                 linewidths=1.0,
                 zorder=3,
-                label=labels[direction],
+                label=words[direction],
                 gid=f"direction:{direction}",
             )
-        ax.set_xlim(-0.6, 1.6)
-        ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # no rows yet: an empty but valid axis
-        ax.set_xticks([0, 1], [labels["n"], labels["direction"]])
+        ax.set_xlim(-0.6, len(outcomes) + 0.6)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xticks(
+            range(len(outcomes) + 1),
+            [
+                labels["n"],
+                *(
+                    _direction_column_label(code, outcomes, labels, language, vocabulary)
+                    for code in outcomes
+                ),
+            ],
+        )
         ax.xaxis.tick_top()
-        ax.set_yticks(y, study_labels(rows))
+        ax.set_yticks(y, study_labels(rows, language))
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
@@ -421,12 +589,12 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
                 linestyle="none",
                 marker=DIRECTION_MARKERS[d],
                 markersize=7,
-                markerfacecolor="none" if d == "unclear" else "black",
+                markerfacecolor="none" if d in OPEN_DIRECTIONS else "black",
                 markeredgecolor="black",
-                label=labels[d],
+                label="\n".join(textwrap.wrap(words[d], 34)),
             )
             for d in DIRECTION_ORDER
-            if (rows["direction"] == d).any()
+            if (cells["direction"] == d).any()
         ]
         examples = (
             sorted({int(sizes.min()), int(np.median(sizes)), int(sizes.max())})
@@ -455,7 +623,10 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
         )
         fig.legend(
             handles=_design_handles(
-                designs_present(rows["design"]), language, alpha=BAND_ALPHA + 0.1
+                designs_present(rows["design"], vocabulary),
+                language,
+                alpha=BAND_ALPHA + 0.1,
+                vocabulary=vocabulary,
             ),
             title=labels["design"],
             loc="outside lower center",
@@ -464,7 +635,7 @@ def plot_effect_direction(studies: pd.DataFrame, language: str) -> Figure:
     return fig
 
 
-FIGURES: dict[str, Callable[[pd.DataFrame, str], Figure]] = {
+FIGURES: dict[str, Callable[..., Figure]] = {
     "studies_by_year": plot_studies_by_year,
     "sample_sizes": plot_sample_sizes,
     "before_after": plot_before_after,
@@ -472,11 +643,23 @@ FIGURES: dict[str, Callable[[pd.DataFrame, str], Figure]] = {
 }
 
 
-def make_figure(name: str, studies: pd.DataFrame, language: str) -> Figure:
-    """The figure `name` (a key of FIGURES) for the validated study table."""
+RESULT_FIGURES = ("before_after", "effect_direction")  # take the long results frame
+
+
+def make_figure(
+    name: str,
+    studies: pd.DataFrame,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+    results: pd.DataFrame | None = None,
+) -> Figure:
+    """The figure `name` (a key of FIGURES) for the validated study table (and, for
+    figures of results, the results frame; default the study table's own results)."""
     if name not in FIGURES:
         raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
-    return FIGURES[name](studies, language)
+    if name in RESULT_FIGURES:
+        return FIGURES[name](studies, language, vocabulary, results)
+    return FIGURES[name](studies, language, vocabulary)
 
 
 PNG_METADATA = {"Software": None}

@@ -348,7 +348,7 @@ def prepare_profile_build(
     # An explicit choice in config.yaml wins over the profile's; with neither, APA 7.
     settings["csl"] = csl or settings["csl"] or DEFAULT_CSL
     try:
-        resolve_csl(settings["csl"])
+        resolve_csl(settings["csl"], review=Path.cwd())
     except ValueError as error:
         raise InputError(f"citation style (csl in config.yaml or the profile): {error}") from None
     counts = count_file(markdown)

@@ -8,9 +8,11 @@ import yaml
 
 from reviewkit.bibliography import check_cited_keys
 from reviewkit.errors import InputError
-from reviewkit.summary import SIGNIFICANCE_LEVEL, UNIT_TO_ML
+from reviewkit.safe_markdown import Markdown
+from reviewkit.summary import SIGNIFICANCE_LEVEL
 from reviewkit.templating import render_template
 from reviewkit.text_blocks import BLOCK_PATTERN, labels_in_templates, render_blocks
+from reviewkit.vocabulary import Vocabulary
 
 P_ROUNDED_ZERO = 0.0005  # "p = 0,000" is software rounding of p < 0.0005
 ABSTRACT_LANGUAGES = ("id", "en")  # abstract.<language>.md, each rendered in its language
@@ -26,18 +28,26 @@ def template_context(
 ) -> dict:
     """Everything a placeholder can name: the summary plus the review's constants.
 
+    `unit_factors` (and its older name `ml_per_unit`) maps each unit of the
+    review's vocabulary to its factor to the base unit (cc -> 1, l -> 1000).
+    ``tables`` (Markdown the tool built, every cell escaped) and ``figures``
+    (paths of the build's own figures) are markup and print as they are; every
+    other value is data and prints as literal text (reviewkit.templating).
     ``effects``: the rows of results/tables/effects.csv (reviewkit.text_blocks.read_effects),
     which the generated text blocks (``auto``) read for the reasons and measures per study.
     """
+    vocabulary = Vocabulary.from_config(summary.get("vocabulary"))
+    factors = {unit.code: unit.factor for unit in vocabulary.units}
     return {
         **summary,
         "effects": list(effects or []),
         "inclusion": inclusion,
         "alpha": SIGNIFICANCE_LEVEL,
         "p_rounded_zero": P_ROUNDED_ZERO,
-        "ml_per_unit": {unit: factor for unit, (factor, _) in UNIT_TO_ML.items()},
-        "tables": tables,
-        "figures": figures,
+        "unit_factors": factors,
+        "ml_per_unit": factors,
+        "tables": {name: Markdown(text) for name, text in tables.items()},
+        "figures": {name: Markdown(path) for name, path in figures.items()},
     }
 
 
@@ -97,11 +107,15 @@ def render_manuscript(
     with_blocks = generated_blocks(context, sources)
     rendered: dict[str, str] = {}
     for abstract_language, path in abstracts.items():
-        text = render_template(path, with_blocks(abstract_language), abstract_language).strip()
+        text = render_template(
+            path, with_blocks(abstract_language), abstract_language, root=manuscript_dir
+        ).strip()
         rendered[str(path)] = text
         metadata[abstract_key(abstract_language, language)] = text
     for path in sections:
-        rendered[str(path)] = render_template(path, with_blocks(language), language).strip()
+        rendered[str(path)] = render_template(
+            path, with_blocks(language), language, root=manuscript_dir
+        ).strip()
     check_cited_keys(rendered, bibliography_keys, bibliography_name)
     header = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False, width=1000)
     sections = [text for name, text in rendered.items() if "/sections/" in name.replace("\\", "/")]

@@ -1,23 +1,39 @@
-"""The review's quantitative synthesis: from the study table to effects, pooled
-estimates where justified, and synthesis without meta-analysis.
+"""The review's quantitative synthesis, per outcome and per comparison group.
 
-This module decides, per study, which reported numbers can become an effect
-size and how (`derive_effect`), and then runs the engine in
-`reviewkit.synthesis` the way the guide asks (docs/synthesis.md):
+Input: the long results frame (`reviewkit.results`: one row per study,
+outcome and timepoint) and the review's vocabulary. This module decides, per
+result, which reported numbers can become an effect size and how
+(`derive_effect`), and runs the engine in `reviewkit.synthesis` the way the
+guide asks (docs/synthesis.md; Cochrane Handbook v6 chapters 6, 10 and 12;
+SWiM, Campbell et al. BMJ 2020;368:l6890):
 
-- effects are grouped by what they compare: between groups (controlled
-  designs) or within one group before and after (uncontrolled designs); the
-  two are never pooled together, and a design that does not say whether it
-  had a control group gives no effect;
+- every outcome is synthesised on its own;
+- results are grouped by what they compare: ``between`` (intervention vs
+  control, the direction relative to the comparator), ``within_arm`` (the
+  change within the intervention group of a controlled study), ``within``
+  (the before/after change of an uncontrolled design) and ``unclear`` (the
+  design does not say whether there was a control group; where these go is
+  `synthesis.control_not_stated`). Groups are never pooled, counted or
+  combined together;
+- a p-value is converted to an effect size only when it can come from a
+  t-test: chi-square and rank-test p-values and p-values of categorical
+  outcomes are counted (direction, combined p), never inverted through t.
+  A p-value whose test the report does not name is read as a t-test and, by
+  default, enters only a sensitivity analysis (`synthesis.untested_p`);
 - a group is pooled only with at least `min_studies_to_pool` effects;
-- p-values entered at a bound ("p < 0,05", "p = 0,000") and other
-  assumptions are flagged, and the analyses are repeated without them;
+- sensitivity analyses change one assumption each, starting from every
+  effect that can be derived: p-values whose test was not stated (included or
+  left out), p-values entered at a bound left out, assumed arm sizes split
+  2:1 instead of 1:1, a controlled study's p of unstated comparison read as a
+  within-arm (paired) test, and within-group changes re-expressed on the
+  raw-score SD scale for each assumed pre-post correlation;
 - vote counting by direction (sign test) and combined one-sided p-values
-  (Stouffer weighted by sqrt(n), Fisher) cover every study; no count of
-  "significant" studies is made.
+  (Stouffer weighted by sqrt(n), Fisher) run per outcome and group; no count
+  of "significant" studies is made.
 
-Every derived number is traceable: `effects_table` lists each study's
-inputs, formula and flags for the supplementary table.
+Every derived number is traceable: `effects_table` lists each result's
+inputs, formula, flags and whether it enters the main or only a sensitivity
+analysis.
 """
 
 from __future__ import annotations
@@ -27,14 +43,16 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from reviewkit.designs import DESIGN_BY_CODE
+from reviewkit.i18n import message
+from reviewkit.results import results_frame
 from reviewkit.rob import JUDGEMENTS, TOOLS
+from reviewkit.study_characteristics import study_label, to_pipe_table
 from reviewkit.synthesis import (
     FLAG_P_INEQUALITY,
     METHOD_DESCRIPTIONS,
     Effect,
-    combined_p_sensitivity,
     describe_ratios,
+    fisher_combined,
     leave_one_out,
     log_odds_ratio,
     log_risk_ratio,
@@ -45,24 +63,36 @@ from reviewkit.synthesis import (
     smcc_to_smcr,
     smd_from_means,
     smd_from_p,
+    stouffer_combined,
     vote_count,
 )
+from reviewkit.vocabulary import Vocabulary
 
 FLAG_EQUAL_GROUPS = "equal_groups_assumed"
-REASON_NO_CONTROL_STATED = "design does not say whether there was a control group"
+FLAG_SPLIT_2_1 = "groups_2_to_1_assumed"
 FLAG_COMPARISON_ASSUMED = "comparison_assumed_from_design"
-BINARY_FUNCTIONS = {"RR": log_risk_ratio, "OR": log_odds_ratio, "RD": risk_difference}
-COMPARISONS = ("between", "within")
-# JBI levels of evidence for effectiveness (2013), by design.
-EVIDENCE_LEVELS = {
-    "rct": "1.c",
-    "quasi_controlled": "2.c",
-    "static_group": "2.c",
-    "quasi_prepost": "2.d",
-    "quasi_unspecified": "2.d",
-    "one_group_prepost": "2.d",
-    "pre_experimental": "2.d",
+FLAG_T_TEST_ASSUMED = "t_test_assumed"  # the engine's name for the same flag (effect_from_p)
+REASON_NO_CONTROL_STATED = "design does not say whether there was a control group"
+REASON_NOT_COUNTED = "control group not stated; not counted (synthesis.control_not_stated)"
+REASON_NO_DATA = "no p-value, means or events"
+REASON_NO_DIRECTION = "direction of effect not reported"
+REASON_CATEGORICAL = (
+    "categorical outcome: its p-value cannot come from a t-test; counted, not converted"
+)
+REASON_INDEPENDENT_PREPOST = (
+    "independent-samples test of a before/after comparison: counted, not converted"
+)
+REFUSED_TESTS = {
+    "chi2": "chi-square p-value: never inverted through t; counted, not converted",
+    "mann_whitney": "Mann-Whitney p-value: no inverse through t; counted, not converted",
+    "wilcoxon": "Wilcoxon p-value: no inverse through t; counted, not converted",
 }
+BINARY_FUNCTIONS = {"RR": log_risk_ratio, "OR": log_odds_ratio, "RD": risk_difference}
+GROUPS = ("between", "within_arm", "within", "unclear")
+POOLED_GROUPS = ("between", "within_arm", "within")
+CHANGE_GROUPS = ("within_arm", "within")  # before/after changes (g_z)
+ROLE_MAIN, ROLE_SENSITIVITY = "main", "sensitivity"
+SPLIT_EQUAL, SPLIT_2_1 = (1, 1), (2, 1)
 
 
 @dataclass(frozen=True)
@@ -74,8 +104,9 @@ class SynthesisSettings:
     confidence_level: float = 0.95
     binary_measure: str = "RR"
     correlations: tuple[float, ...] = (0.3, 0.5, 0.7)
-    primary_correlation: float = 0.5
     favoured_direction: str = "increase"
+    untested_p: str = "sensitivity"
+    control_not_stated: str = "own_group"
 
     @classmethod
     def from_config(cls, config: dict) -> SynthesisSettings:
@@ -87,7 +118,10 @@ class SynthesisSettings:
 
 @dataclass(frozen=True)
 class DerivedEffect:
-    """One study's effect (or why it has none), with what it was computed from."""
+    """One result's effect (or why it has none), with what it was computed from.
+
+    comparison: the group its effect (or p-value) belongs to; role: "main",
+    "sensitivity" (enters only sensitivity analyses) or None (no effect)."""
 
     id: str
     comparison: str | None
@@ -95,107 +129,147 @@ class DerivedEffect:
     inputs: dict
     flags: tuple[str, ...] = field(default_factory=tuple)
     reason: str | None = None
+    role: str | None = None
 
 
 def present(value: object) -> bool:
     return value is not None and not pd.isna(value)
 
 
-def design_comparison(design: str) -> str:
-    return DESIGN_BY_CODE[design].comparison
+def text(value: object) -> str | None:
+    return str(value) if present(value) else None
 
 
-def group_sizes(row: pd.Series) -> tuple[int, int, tuple[str, ...]]:
-    """Arm sizes as reported, or the total split equally (flagged) when not stated."""
-    if present(row["n_intervention"]) and present(row["n_control"]):
+def group_sizes(
+    row: pd.Series, split: tuple[int, int] = SPLIT_EQUAL
+) -> tuple[int, int, tuple[str, ...]]:
+    """Arm sizes as reported, or the total split `split` (intervention first; flagged).
+
+    1:1 puts the odd participant in the intervention arm; 2:1 gives the
+    intervention arm round(2n/3)."""
+    if present(row.get("n_intervention")) and present(row.get("n_control")):
         return int(row["n_intervention"]), int(row["n_control"]), ()
     total = int(row["n_total"])
-    return math.ceil(total / 2), total // 2, (FLAG_EQUAL_GROUPS,)
+    if split == SPLIT_EQUAL:
+        return math.ceil(total / 2), total // 2, (FLAG_EQUAL_GROUPS,)
+    first = round(total * split[0] / sum(split))
+    return first, total - first, (FLAG_SPLIT_2_1,)
 
 
 def direction_sign(direction: object) -> int | None:
-    return {"increase": 1, "decrease": -1}.get(direction if present(direction) else None)
+    return {"increase": 1, "decrease": -1}.get(text(direction))
 
 
-def p_comparison(row: pd.Series) -> tuple[str | None, tuple[str, ...]]:
-    """What the p-value compares: as reported, or what the design implies (flagged)."""
-    stated = row.get("p_comparison")
-    if present(stated) and stated != "not_stated":
-        return ("between" if stated == "between_groups" else "within"), ()
-    implied = design_comparison(row["design"])
-    if implied == "unclear":
-        return None, ()
-    # A one-group design can only compare before with after; a controlled design's p
-    # may come from either test, so the between-group reading is flagged.
-    return implied, (FLAG_COMPARISON_ASSUMED,) if implied == "between" else ()
+def p_group(
+    row: pd.Series,
+    vocabulary: Vocabulary,
+    settings: SynthesisSettings,
+    assumed_comparison: str = "between",
+) -> tuple[str | None, tuple[str, ...], str | None]:
+    """The group a result's p-value (and direction) belongs to: (group, flags, reason)."""
+    comparison = vocabulary.comparison(str(row["design"]))
+    if comparison == "unclear":
+        mode = settings.control_not_stated
+        if mode == "within_group":
+            return "within", (FLAG_COMPARISON_ASSUMED,), None
+        if mode == "own_group":
+            return "unclear", (), REASON_NO_CONTROL_STATED
+        return None, (), REASON_NOT_COUNTED
+    if comparison == "within":
+        return "within", (), None
+    stated, test = text(row.get("p_comparison")), text(row.get("p_test"))
+    if stated == "between_groups" or test == "independent_t":
+        return "between", (), None
+    if stated == "within_group" or test == "paired_t":
+        return "within_arm", (), None
+    # A controlled design's p may come from either test; read as `assumed_comparison`.
+    return assumed_comparison, (FLAG_COMPARISON_ASSUMED,), None
 
 
-def derive_effect(row: pd.Series, settings: SynthesisSettings) -> DerivedEffect:
-    """The best effect size the study's reported numbers allow, or why there is none.
+def derive_effect(
+    row: pd.Series,
+    settings: SynthesisSettings,
+    vocabulary: Vocabulary | None = None,
+    *,
+    split: tuple[int, int] = SPLIT_EQUAL,
+    assumed_comparison: str = "between",
+) -> DerivedEffect:
+    """The best effect size the result's reported numbers allow, or why there is none.
 
     The engine refuses inputs its formulas cannot take (e.g. a one-group study of
-    two participants: a paired t needs n >= 3); such a study gets no effect size and
+    two participants: a paired t needs n >= 3); such a result gets no effect size and
     the refusal is its recorded reason, instead of stopping the build."""
+    vocabulary = vocabulary or Vocabulary()
     try:
-        return effect_from_reported_numbers(row, settings)
+        return effect_from_reported_numbers(row, settings, vocabulary, split, assumed_comparison)
     except ValueError as refusal:
         return DerivedEffect(str(row["id"]), None, None, {}, reason=f"no effect size: {refusal}")
 
 
-def effect_from_reported_numbers(row: pd.Series, settings: SynthesisSettings) -> DerivedEffect:
+def effect_from_reported_numbers(
+    row: pd.Series,
+    settings: SynthesisSettings,
+    vocabulary: Vocabulary,
+    split: tuple[int, int],
+    assumed_comparison: str,
+) -> DerivedEffect:
     """In priority order: events per arm, means and SDs per arm, a p-value with
-    direction and sizes."""
+    direction and sizes, converted only where its test allows."""
     study = str(row["id"])
-    if present(row["events_intervention"]) and present(row["events_control"]):
+    if present(row.get("events_intervention")) and present(row.get("events_control")):
         e1, e2 = int(row["events_intervention"]), int(row["events_control"])
         n1, n2 = int(row["n_intervention"]), int(row["n_control"])
         effect = BINARY_FUNCTIONS[settings.binary_measure](e1, n1, e2, n2)
         inputs = {"kind": "events", "events1": e1, "n1": n1, "events2": e2, "n2": n2}
-        return DerivedEffect(study, "between", effect, inputs, effect.flags)
-    if present(row["mean_intervention"]) and present(row["mean_control"]):
-        values = [
-            row[c]
-            for c in (
-                "mean_intervention",
-                "sd_intervention",
-                "n_intervention",
-                "mean_control",
-                "sd_control",
-                "n_control",
-            )
-        ]
-        m1, s1, n1, m2, s2, n2 = (float(v) for v in values)
+        return DerivedEffect(study, "between", effect, inputs, effect.flags, role=ROLE_MAIN)
+    if present(row.get("mean_intervention")) and present(row.get("mean_control")):
+        names = ("mean_intervention", "sd_intervention", "n_intervention")
+        m1, s1, n1 = (float(row[c]) for c in names)
+        m2, s2, n2 = (float(row[c]) for c in ("mean_control", "sd_control", "n_control"))
         effect = smd_from_means(m1, s1, int(n1), m2, s2, int(n2))
-        inputs = {
-            "kind": "means",
-            "mean1": m1,
-            "sd1": s1,
-            "n1": int(n1),
-            "mean2": m2,
-            "sd2": s2,
-            "n2": int(n2),
-        }
-        return DerivedEffect(study, "between", effect, inputs, effect.flags)
-    if not (present(row["p_value"]) and present(row["p_operator"])):
-        return DerivedEffect(study, None, None, {}, reason="no p-value, means or events")
-    sign = direction_sign(row["effect_direction"])
+        inputs = {"kind": "means", "mean1": m1, "sd1": s1, "n1": int(n1)}
+        inputs |= {"mean2": m2, "sd2": s2, "n2": int(n2)}
+        return DerivedEffect(study, "between", effect, inputs, effect.flags, role=ROLE_MAIN)
+    if not (present(row.get("p_value")) and present(row.get("p_operator"))):
+        return DerivedEffect(study, None, None, {}, reason=REASON_NO_DATA)
     p, operator = float(row["p_value"]), str(row["p_operator"])
     given = {"kind": "p", "p": p, "operator": operator}
+    group, assumed, reason = p_group(row, vocabulary, settings, assumed_comparison)
+    if group is None or group == "unclear":
+        return DerivedEffect(study, group, None, given, assumed, reason=reason)
+    sign = direction_sign(
+        row.get("direction_within" if group == "within_arm" else "effect_direction")
+    )
+    if sign is None and group == "within_arm" and FLAG_COMPARISON_ASSUMED in assumed:
+        # Read as a within-arm test, the reported direction is that change's direction.
+        sign = direction_sign(row.get("effect_direction"))
     if sign is None:
-        return DerivedEffect(study, None, None, given, reason="direction of effect not reported")
-    comparison, assumed = p_comparison(row)
-    if comparison is None:
-        return DerivedEffect(study, None, None, given, reason=REASON_NO_CONTROL_STATED)
+        return DerivedEffect(study, group, None, given, assumed, reason=REASON_NO_DIRECTION)
     given["direction"] = "increase" if sign > 0 else "decrease"
-    if comparison == "within":
+    test = text(row.get("p_test")) or "not_stated"
+    if text(row.get("outcome_type")) == "categorical":
+        return DerivedEffect(study, group, None, given, assumed, reason=REASON_CATEGORICAL)
+    if test in REFUSED_TESTS:
+        return DerivedEffect(study, group, None, given, assumed, reason=REFUSED_TESTS[test])
+    if group == "within" and test == "independent_t":
+        return DerivedEffect(study, group, None, given, assumed, reason=REASON_INDEPENDENT_PREPOST)
+    untested = (FLAG_T_TEST_ASSUMED,) if test == "not_stated" else ()
+    role = ROLE_SENSITIVITY if untested and settings.untested_p == "sensitivity" else ROLE_MAIN
+    if group == "within":
         n = int(row["n_total"])
         effect = smcc_from_p(p, n, direction=sign, operator=operator)
-        return DerivedEffect(study, "within", effect, {**given, "n": n}, effect.flags + assumed)
-    n1, n2, split = group_sizes(row)
+        flags = effect.flags + assumed + untested
+        return DerivedEffect(study, group, effect, {**given, "n": n}, flags, role=role)
+    n1, n2, sizes = group_sizes(row, split)
+    if group == "within_arm":  # paired test within the intervention arm
+        effect = smcc_from_p(p, n1, direction=sign, operator=operator)
+        flags = effect.flags + assumed + sizes + untested
+        return DerivedEffect(
+            study, group, effect, {**given, "n": n1, "arm": True}, flags, role=role
+        )
     effect = smd_from_p(p, n1, n2, direction=sign, operator=operator)
-    return DerivedEffect(
-        study, "between", effect, {**given, "n1": n1, "n2": n2}, effect.flags + assumed + split
-    )
+    flags = effect.flags + assumed + sizes + untested
+    return DerivedEffect(study, group, effect, {**given, "n1": n1, "n2": n2}, flags, role=role)
 
 
 def inputs_text(inputs: dict, language: str) -> str:
@@ -206,8 +280,8 @@ def inputs_text(inputs: dict, language: str) -> str:
         return format_number(value, language)
 
     words = {
-        "id": {"increase": "meningkat", "decrease": "menurun", "vs": "vs", "paired": "n"},
-        "en": {"increase": "increase", "decrease": "decrease", "vs": "vs", "paired": "n"},
+        "id": {"increase": "meningkat", "decrease": "menurun", "vs": "vs"},
+        "en": {"increase": "increase", "decrease": "decrease", "vs": "vs"},
     }[language]
     kind = inputs.get("kind")
     if kind == "events":
@@ -221,14 +295,14 @@ def inputs_text(inputs: dict, language: str) -> str:
             f"{num(inputs['mean2'])} ({num(inputs['sd2'])}; n = {num(inputs['n2'])})"
         )
     if kind == "p":
-        text = format_p(inputs["p"], inputs["operator"], language)
+        text_ = format_p(inputs["p"], inputs["operator"], language)
         if "n" in inputs:
-            text += f", n = {num(inputs['n'])}"
+            text_ += f", n = {num(inputs['n'])}"
         if "n1" in inputs:
-            text += f", n = {num(inputs['n1'])} + {num(inputs['n2'])}"
+            text_ += f", n = {num(inputs['n1'])} + {num(inputs['n2'])}"
         if "direction" in inputs:
-            text += f", {words[inputs['direction']]}"
-        return text
+            text_ += f", {words[inputs['direction']]}"
+        return text_
     return "–"
 
 
@@ -239,9 +313,13 @@ def method_description(method: str) -> str:
 
 EFFECT_COLUMNS = [
     "id",
+    "outcome",
+    "timepoint",
+    "synthesised",
     "label",
     "design",
     "comparison",
+    "role",
     "n_total",
     "inputs",
     "inputs_data",
@@ -259,20 +337,24 @@ EFFECT_COLUMNS = [
 
 
 def effects_table(
-    studies: pd.DataFrame, derived: list[DerivedEffect], level: float
+    results: pd.DataFrame, derived: list[DerivedEffect], level: float, language: str = "en"
 ) -> pd.DataFrame:
-    """The supplementary table: every study, its inputs, effect, formula and flags."""
+    """The supplementary table: every result, its inputs, effect, formula, flags and role."""
     rows = []
-    for (_, study), item in zip(studies.iterrows(), derived, strict=True):
+    for (_, result), item in zip(results.iterrows(), derived, strict=True):
         effect = item.effect
         interval = effect.ci(level) if effect is not None else None
         rows.append(
             {
                 "id": item.id,
-                "label": f"{study['authors']} ({int(study['year'])})",
-                "design": study["design"],
+                "outcome": str(result["outcome"]),
+                "timepoint": text(result.get("timepoint")),
+                "synthesised": bool(result.get("synthesised", True)),
+                "label": study_label(result["authors"], result["year"], language),
+                "design": result["design"],
                 "comparison": item.comparison,
-                "n_total": int(study["n_total"]),
+                "role": item.role,
+                "n_total": int(result["n_total"]),
                 "inputs": inputs_text(item.inputs, "en"),
                 "inputs_data": item.inputs,
                 "measure": effect.measure if effect else None,
@@ -283,7 +365,7 @@ def effects_table(
                 "method": effect.method if effect else None,
                 "formula": method_description(effect.method) if effect else None,
                 "flags": ";".join(item.flags),
-                "imputed": bool(set(item.flags) & {FLAG_P_INEQUALITY}),
+                "imputed": FLAG_P_INEQUALITY in item.flags,
                 "reason_no_effect": item.reason,
             }
         )
@@ -298,38 +380,31 @@ def result_dict(result) -> dict:
     return data
 
 
-def pool(effects: pd.DataFrame, settings: SynthesisSettings) -> dict:
-    """Pool each comparison group separately, where it has enough effects."""
-    groups = {}
-    for comparison in COMPARISONS:
-        rows = effects[(effects["comparison"] == comparison) & effects["vi"].notna()]
-        entry = {
-            "k_with_effect": len(rows),
-            "pooled": False,
-            "measure": None,
-            "ids": rows["id"].tolist(),
+def pool_group(rows: pd.DataFrame, settings: SynthesisSettings, with_loo: bool = True) -> dict:
+    """Pool one group's effects (rows of the effects table with a variance) if justified."""
+    rows = rows[rows["vi"].notna()]
+    entry = {
+        "k_with_effect": len(rows),
+        "pooled": False,
+        "measure": rows["measure"].iloc[0] if len(rows) else None,
+        "ids": rows["id"].tolist(),
+    }
+    if len(set(rows["measure"])) > 1:
+        entry["reason"] = "effects use different measures"
+    elif not settings.meta_analysis:
+        entry["reason"] = "meta-analysis switched off in config.yaml"
+    elif len(rows) < settings.min_studies_to_pool:
+        entry["reason"] = f"fewer than {settings.min_studies_to_pool} studies with an effect size"
+    else:
+        kwargs = {
+            "method": settings.estimator,
+            "knapp_hartung": settings.knapp_hartung,
+            "level": settings.confidence_level,
         }
-        if len(rows):
-            entry["measure"] = rows["measure"].iloc[0]
-        if len(set(rows["measure"])) > 1:
-            entry["reason"] = "effects use different measures"
-        elif not settings.meta_analysis:
-            entry["reason"] = "meta-analysis switched off in config.yaml"
-        elif len(rows) < settings.min_studies_to_pool:
-            entry["reason"] = (
-                f"fewer than {settings.min_studies_to_pool} studies with an effect size"
-            )
-        else:
-            kwargs = {
-                "method": settings.estimator,
-                "knapp_hartung": settings.knapp_hartung,
-                "level": settings.confidence_level,
-            }
-            result = meta_analysis(rows["yi"].tolist(), rows["vi"].tolist(), **kwargs)
-            loo = leave_one_out(
-                rows["yi"].tolist(), rows["vi"].tolist(), labels=rows["id"].tolist(), **kwargs
-            )
-            entry.update(pooled=True, reason=None, **result_dict(result))
+        yi, vi = rows["yi"].astype(float).tolist(), rows["vi"].astype(float).tolist()
+        entry.update(pooled=True, reason=None, **result_dict(meta_analysis(yi, vi, **kwargs)))
+        if with_loo:
+            loo = leave_one_out(yi, vi, labels=rows["id"].tolist(), **kwargs)
             entry["leave_one_out"] = {
                 item.label: {
                     "estimate": item.result.estimate,
@@ -340,64 +415,260 @@ def pool(effects: pd.DataFrame, settings: SynthesisSettings) -> dict:
             }
             estimates = [item.result.estimate for item in loo]
             entry["leave_one_out_range"] = {"min": min(estimates), "max": max(estimates)}
-        groups[comparison] = entry
-    return groups
+    return entry
 
 
-def correlation_analyses(derived: list[DerivedEffect], settings: SynthesisSettings) -> list[dict]:
-    """Within-group effects on the between-group scale for each assumed correlation."""
-    within = [
-        item.effect for item in derived if item.comparison == "within" and item.effect is not None
-    ]
-    analyses = []
-    for r in settings.correlations:
-        converted = [smcc_to_smcr(effect, r) for effect in within]
-        entry = {"r": r, "k": len(converted), "pooled": False}
-        if settings.meta_analysis and len(converted) >= settings.min_studies_to_pool:
-            result = meta_analysis(
-                [e.yi for e in converted],
-                [e.vi for e in converted],
-                method=settings.estimator,
-                knapp_hartung=settings.knapp_hartung,
-                level=settings.confidence_level,
-            )
-            entry.update(
-                pooled=True, estimate=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high
-            )
-        analyses.append(entry)
-    return analyses
-
-
-def combined_p_values(studies: pd.DataFrame, favoured: str = "increase") -> dict:
-    """Stouffer (weights sqrt(n)) and Fisher on one-sided p-values in the direction of
-    benefit; studies whose p was entered at a bound are flagged and left out in the
-    sensitivity analysis."""
-    rows = studies[
-        studies["p_value"].notna() & studies["effect_direction"].isin(["increase", "decrease"])
-    ]
-    if rows.empty:
-        return {"k": 0}
-    p_one = [
-        one_sided_p(float(p), favoured=(d == favoured))
-        for p, d in zip(rows["p_value"], rows["effect_direction"], strict=True)
-    ]
-    flags = [(FLAG_P_INEQUALITY,) if op == "<" else () for op in rows["p_operator"]]
-    result = combined_p_sensitivity(p_one, rows["n_total"].astype(float).tolist(), flags)
-
-    def as_dict(pair):
-        return None if pair is None else {name: asdict(value) for name, value in pair.items()}
-
+def pool(effects: pd.DataFrame, settings: SynthesisSettings, with_loo: bool = True) -> dict:
+    """Pool each comparison group separately, where it has enough effects."""
     return {
-        "k": len(rows),
-        "k_bound": sum(1 for f in flags if f),
-        "ids": rows["id"].tolist(),
-        "all": as_dict(result["all"]),
-        "without_bounds": as_dict(result["without_flagged"]),
+        group: pool_group(effects[effects["comparison"] == group], settings, with_loo)
+        for group in POOLED_GROUPS
     }
 
 
-def without_imputed(effects: pd.DataFrame, settings: SynthesisSettings) -> dict:
-    return pool(effects[~effects["imputed"].astype(bool)], settings)
+def _has_flag(flags: pd.Series, flag: str) -> pd.Series:
+    return flags.fillna("").str.split(";").map(lambda items: flag in items)
+
+
+def sensitivity_analyses(
+    rows: pd.DataFrame,
+    effects: pd.DataFrame,
+    settings: SynthesisSettings,
+    vocabulary: Vocabulary,
+) -> dict:
+    """Each assumption behind a pooled result changed once (see the module docstring).
+
+    `rows` and `effects` are one outcome's synthesised results and their effects
+    (same order). Every analysis starts from every derivable effect (main and
+    sensitivity-only) and records which results it changed and the pooled
+    estimate of every group."""
+    derivable = effects[effects["role"].notna()]
+    untested = _has_flag(effects["flags"], FLAG_T_TEST_ASSUMED)
+    analyses: dict[str, object] = {}
+
+    def entry(chosen: pd.DataFrame, changed: list[str]) -> dict:
+        return {"changed": changed, "groups": pool(chosen, settings, with_loo=False)}
+
+    if untested.any():
+        ids = effects.loc[untested & effects["role"].notna(), "id"].tolist()
+        if settings.untested_p == "sensitivity":
+            analyses["untested_p_included"] = entry(derivable, ids)
+        else:
+            analyses["untested_p_excluded"] = entry(derivable[~untested[derivable.index]], ids)
+    bounds = derivable["imputed"].astype(bool)
+    if bounds.any():
+        analyses["without_p_bounds"] = entry(
+            derivable[~bounds], derivable.loc[bounds, "id"].tolist()
+        )
+    for name, flag, kwargs in (
+        ("groups_2_to_1", FLAG_EQUAL_GROUPS, {"split": SPLIT_2_1}),
+        ("comparison_as_within_arm", FLAG_COMPARISON_ASSUMED, {"assumed_comparison": "within_arm"}),
+    ):
+        changed = derivable.index[_has_flag(derivable["flags"], flag)]
+        if name == "comparison_as_within_arm":
+            changed = [i for i in changed if derivable.at[i, "comparison"] == "between"]
+        if not len(changed):
+            continue
+        redone = effects.copy()
+        for index in changed:
+            again = derive_effect(rows.loc[index], settings, vocabulary, **kwargs)
+            redone.loc[index, ["comparison", "measure", "yi", "vi", "flags"]] = [
+                again.comparison,
+                again.effect.measure if again.effect else None,
+                again.effect.yi if again.effect else None,
+                again.effect.vi if again.effect else None,
+                ";".join(again.flags),
+            ]
+        analyses[name] = entry(redone.loc[derivable.index], derivable.loc[changed, "id"].tolist())
+    by_correlation = []
+    changes = derivable[derivable["comparison"].isin(CHANGE_GROUPS) & derivable["vi"].notna()]
+    if len(changes):
+        for r in settings.correlations:
+            converted = changes.copy()
+            for index, row in changes.iterrows():
+                effect = Effect(float(row["yi"]), float(row["vi"]), "SMCC", str(row["method"]))
+                on_raw_scale = smcc_to_smcr(effect, r)
+                converted.loc[index, ["measure", "yi", "vi"]] = [
+                    on_raw_scale.measure,
+                    on_raw_scale.yi,
+                    on_raw_scale.vi,
+                ]
+            pooled = pool(converted, settings, with_loo=False)
+            by_correlation.append(
+                {
+                    "r": r,
+                    "measure": "SMCR",
+                    "groups": {group: pooled[group] for group in CHANGE_GROUPS},
+                }
+            )
+        # Within-group changes re-expressed on the raw-score SD scale, d = g_z sqrt(2(1 - r)):
+        # still changes over time, never a comparison with a control group.
+        analyses["pre_post_correlation"] = by_correlation
+    return analyses
+
+
+def vote_groups(
+    rows: pd.DataFrame, vocabulary: Vocabulary, settings: SynthesisSettings
+) -> dict[str, list[tuple[str, str | None]]]:
+    """(study id, direction) per comparison group; directions against each group's comparator."""
+    groups: dict[str, list] = {group: [] for group in GROUPS}
+    for _, row in rows.iterrows():
+        comparison = vocabulary.comparison(str(row["design"]))
+        study = str(row["id"])
+        if comparison == "between":
+            groups["between"].append((study, text(row.get("effect_direction"))))
+            if present(row.get("direction_within")) or text(row.get("p_comparison")) == (
+                "within_group"
+            ):
+                groups["within_arm"].append((study, text(row.get("direction_within"))))
+        elif comparison == "within":
+            groups["within"].append((study, text(row.get("effect_direction"))))
+        elif settings.control_not_stated == "own_group":
+            groups["unclear"].append((study, text(row.get("effect_direction"))))
+        elif settings.control_not_stated == "within_group":
+            groups["within"].append((study, text(row.get("effect_direction"))))
+    return groups
+
+
+def vote_counts(
+    rows: pd.DataFrame, vocabulary: Vocabulary, settings: SynthesisSettings, favoured: str
+) -> dict:
+    """Sign test by direction of effect, one per comparison group that has results."""
+    counts = {}
+    for group, items in vote_groups(rows, vocabulary, settings).items():
+        if not items:
+            continue
+        votes = vote_count(
+            [direction for _, direction in items],
+            favoured=favoured,
+            level=settings.confidence_level,
+        )
+        counts[group] = {
+            **asdict(votes),
+            "ids": [study for study, _ in items],
+            "ids_favoured": [study for study, direction in items if direction == favoured],
+        }
+    return counts
+
+
+def combined_p_values(
+    rows: pd.DataFrame, vocabulary: Vocabulary, settings: SynthesisSettings, favoured: str
+) -> dict:
+    """Stouffer (weights sqrt(n)) and Fisher on one-sided p-values in the direction of
+    benefit, per comparison group; p-values entered at a bound are left out again in
+    `without_bounds`. Any test's p-value can be combined (only its direction and size
+    are used). The `unclear` group is not combined: what its p-values compare is unknown."""
+    collected: dict[str, list[tuple]] = {group: [] for group in POOLED_GROUPS}
+    for _, row in rows.iterrows():
+        if not (present(row.get("p_value")) and present(row.get("p_operator"))):
+            continue
+        group, flags, _ = p_group(row, vocabulary, settings)
+        if group not in collected:
+            continue
+        direction = text(
+            row.get("direction_within" if group == "within_arm" else "effect_direction")
+        )
+        if direction not in ("increase", "decrease"):
+            continue
+        n = group_sizes(row)[0] if group == "within_arm" else int(row["n_total"])
+        collected[group].append(
+            (
+                str(row["id"]),
+                one_sided_p(float(row["p_value"]), favoured=direction == favoured),
+                n,
+                row["p_operator"] == "<",
+                bool(flags),
+            )
+        )
+    combined = {}
+    for group, items in collected.items():
+        if not items:
+            continue
+        ids, p_one, sizes, bounds, assumed = (list(column) for column in zip(*items, strict=True))
+
+        kept = [i for i, bound in enumerate(bounds) if not bound]
+        combined[group] = {
+            "k": len(ids),
+            "k_bound": sum(bounds),
+            "k_comparison_assumed": sum(assumed),
+            "ids": ids,
+            "all": _combine(p_one, sizes, list(range(len(ids)))),
+            "without_bounds": _combine(p_one, sizes, kept)
+            if kept and len(kept) < len(ids)
+            else None,
+        }
+    return combined
+
+
+def _combine(p_one: list[float], sizes: list[int], chosen: list[int]) -> dict:
+    ps = [p_one[i] for i in chosen]
+    return {
+        "stouffer": asdict(stouffer_combined(ps, [sizes[i] for i in chosen])),
+        "fisher": asdict(fisher_combined(ps)),
+    }
+
+
+def ratio_summary(rows: pd.DataFrame) -> dict:
+    """After/before ratios of means (descriptive only), overall and by whose values they are."""
+    chosen = rows[rows["value_before"].notna() & rows["value_after"].notna()]
+    ratios = chosen["value_after"].astype(float) / chosen["value_before"].astype(float)
+    by_group = {}
+    groups = (
+        chosen["values_group"].astype(object).where(chosen["values_group"].notna(), "not_stated")
+    )
+    for name in ("intervention", "single_group", "not_stated"):
+        picked = ratios[groups == name]
+        if len(picked):
+            by_group[name] = {
+                **asdict(describe_ratios(picked.tolist())),
+                "ids": chosen.loc[picked.index, "id"].tolist(),
+            }
+    return {**asdict(describe_ratios(ratios.tolist())), "by_values_group": by_group}
+
+
+def outcome_synthesis(
+    code: str,
+    rows: pd.DataFrame,
+    effects: pd.DataFrame,
+    settings: SynthesisSettings,
+    vocabulary: Vocabulary,
+) -> dict:
+    """Everything synthesis.json says about one outcome (see docs/synthesis.md)."""
+    outcome = vocabulary.outcome(code)
+    chosen = rows["synthesised"].astype(bool).to_numpy()
+    rows, effects = rows[chosen], effects[chosen]
+    main = effects[effects["role"] == ROLE_MAIN]
+    with_main = main[main["vi"].notna()]
+    untested = _has_flag(effects["flags"], FLAG_T_TEST_ASSUMED) & effects["role"].notna()
+    counted = effects["role"].isna() & effects["reason_no_effect"].isin(
+        [REASON_CATEGORICAL, REASON_INDEPENDENT_PREPOST, *REFUSED_TESTS.values()]
+    )
+    return {
+        "code": code,
+        "labels": dict(outcome.labels),
+        "declared": vocabulary.declares_outcomes,
+        "primary": code == vocabulary.primary,
+        "favoured_direction": outcome.favoured_direction,
+        "n_studies": int(rows["id"].nunique()),
+        "n_results": len(rows),
+        "n_with_effect": len(with_main),
+        "n_sensitivity_only": int((effects["role"] == ROLE_SENSITIVITY).sum()),
+        "n_without_effect": int(effects["role"].isna().sum()),
+        "n_imputed": int(with_main["imputed"].sum()),
+        "untested_p": {
+            "setting": settings.untested_p,
+            "ids": effects.loc[untested, "id"].tolist(),
+        },
+        "not_converted": [
+            {"id": row["id"], "reason": row["reason_no_effect"]}
+            for _, row in effects[counted].iterrows()
+        ],
+        "groups": pool(main, settings),
+        "sensitivity": sensitivity_analyses(rows, effects, settings, vocabulary),
+        "vote_count": vote_counts(rows, vocabulary, settings, outcome.favoured_direction),
+        "combined_p": combined_p_values(rows, vocabulary, settings, outcome.favoured_direction),
+        "ratios": ratio_summary(rows),
+    }
 
 
 def risk_of_bias_summary(studies: pd.DataFrame, tool: str) -> dict:
@@ -415,39 +686,41 @@ def risk_of_bias_summary(studies: pd.DataFrame, tool: str) -> dict:
     }
 
 
-def synthesise(studies: pd.DataFrame, settings: SynthesisSettings, rob_tool: str = "none"):
-    """Run the whole synthesis; returns (summary dict for synthesis.json, effects table)."""
-    derived = [derive_effect(row, settings) for _, row in studies.iterrows()]
-    effects = effects_table(studies, derived, settings.confidence_level)
-    with_effect = effects[effects["vi"].notna()]
-    votes = vote_count(
-        studies["effect_direction"].fillna("no_data").tolist(),  # vote_count's label
-        favoured=settings.favoured_direction,
-        level=settings.confidence_level,
-    )
-    ratios = describe_ratios(
-        (after / before) if present(before) and present(after) else None
-        for before, after in zip(studies["value_before"], studies["value_after"], strict=True)
-    )
-    flag_counts = {}
-    for flags in effects["flags"]:
+def synthesise(
+    studies: pd.DataFrame,
+    settings: SynthesisSettings,
+    rob_tool: str = "none",
+    results: pd.DataFrame | None = None,
+    vocabulary: Vocabulary | None = None,
+    language: str = "en",
+):
+    """Run the whole synthesis; returns (summary dict for synthesis.json, effects table).
+
+    `results`: the long results frame (default: the study table's own results)."""
+    vocabulary = vocabulary or Vocabulary(favoured_direction=settings.favoured_direction)
+    if results is None:
+        results = results_frame(studies, vocabulary=vocabulary)
+    derived = [derive_effect(row, settings, vocabulary) for _, row in results.iterrows()]
+    effects = effects_table(results, derived, settings.confidence_level, language)
+    flag_counts: dict[str, int] = {}
+    for flags in effects.loc[effects["synthesised"], "flags"]:
         for flag in filter(None, flags.split(";")):
             flag_counts[flag] = flag_counts.get(flag, 0) + 1
-    levels = studies["design"].map(EVIDENCE_LEVELS).value_counts()
+    levels = studies["design"].map(vocabulary.evidence_level).dropna().value_counts()
+    outcomes = {}
+    for code in vocabulary.outcome_codes:
+        chosen = (results["outcome"] == code).to_numpy()
+        if chosen.any():
+            outcomes[code] = outcome_synthesis(
+                code, results[chosen], effects[chosen], settings, vocabulary
+            )
     summary = {
         "settings": asdict(settings),
-        "n_with_effect": len(with_effect),
-        "n_without_effect": len(effects) - len(with_effect),
-        "n_imputed": int(with_effect["imputed"].sum()),
-        "groups": pool(effects, settings),
-        "sensitivity": {
-            "without_imputed": without_imputed(effects, settings),
-            "correlation": correlation_analyses(derived, settings),
-        },
-        "vote_count": asdict(votes),
-        "combined_p": combined_p_values(studies, settings.favoured_direction),
-        "ratios": asdict(ratios),
-        "flags": flag_counts,
+        "primary_outcome": vocabulary.primary,
+        "outcome_order": list(outcomes),
+        "groups_order": list(GROUPS),
+        "outcomes": outcomes,
+        "flags": dict(sorted(flag_counts.items())),
         "evidence_levels": {level: int(levels[level]) for level in sorted(levels.index)},
         "risk_of_bias": risk_of_bias_summary(studies, rob_tool),
     }
@@ -498,11 +771,22 @@ FLAG_LABELS = {
 }
 REASON_LABELS = {
     "id": {
-        "no p-value, means or events": "tidak ada nilai p, rerata, atau kejadian",
-        "direction of effect not reported": "arah efek tidak dilaporkan",
+        REASON_NO_DATA: "tidak ada nilai p, rerata, atau kejadian",
+        REASON_NO_DIRECTION: "arah efek tidak dilaporkan",
         REASON_NO_CONTROL_STATED: "desain tidak menyebutkan kelompok kontrol",
     },
     "en": {},
+}
+# Words added with the outcome and comparison-group model live in the message
+# catalogues (reviewkit/locales/*.yaml, key synthesis.*).
+NEW_FLAG_KEYS = {FLAG_T_TEST_ASSUMED: "t_test_assumed", FLAG_SPLIT_2_1: "groups_2_to_1"}
+NEW_REASON_KEYS = {
+    REASON_CATEGORICAL: "categorical",
+    REASON_INDEPENDENT_PREPOST: "independent_prepost",
+    REASON_NOT_COUNTED: "not_counted",
+    REFUSED_TESTS["chi2"]: "chi2",
+    REFUSED_TESTS["mann_whitney"]: "mann_whitney",
+    REFUSED_TESTS["wilcoxon"]: "wilcoxon",
 }
 EFFECT_HEADERS = {
     "id": [
@@ -518,12 +802,44 @@ EFFECT_HEADERS = {
 }
 
 
-def effects_markdown(effects: pd.DataFrame, language: str) -> str:
-    """Supplementary table of every study's derived effect, for the manuscript."""
+def comparison_label(group: object, language: str) -> str:
+    """The comparison group's name in a table ("Antarkelompok", "Pra-pasca", ...)."""
+    group = text(group)
+    if group in COMPARISON_LABELS[language]:
+        return COMPARISON_LABELS[language][group]
+    return message(language, f"synthesis.comparison.{group}")
+
+
+def flag_label(flag: str, language: str) -> str:
+    if flag in NEW_FLAG_KEYS:
+        return message(language, f"synthesis.flag.{NEW_FLAG_KEYS[flag]}")
+    return FLAG_LABELS[language].get(flag, flag)
+
+
+def reason_label(reason: str, language: str) -> str:
+    if reason in NEW_REASON_KEYS:
+        return message(language, f"synthesis.reason.{NEW_REASON_KEYS[reason]}")
+    return REASON_LABELS[language].get(reason, reason)
+
+
+def outcome_label(code: str, language: str, vocabulary: Vocabulary | None) -> str | None:
+    if vocabulary is None or not vocabulary.declares_outcomes:
+        return None
+    return vocabulary.outcome(code).label(language) or code
+
+
+def effects_markdown(
+    effects: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
+) -> str:
+    """Supplementary table of every result's derived effect, for the manuscript.
+
+    With several outcomes, the study cell names the outcome (and timepoint).
+    Markdown; every cell but the citation is escaped as literal text."""
     from reviewkit.numfmt import format_number
-    from reviewkit.study_characteristics import to_pipe_table
+    from reviewkit.safe_markdown import Markdown, citation, literal
 
     separator = "; " if language == "id" else ", "
+    several = effects["outcome"].nunique() > 1 or (effects["timepoint"].notna().any())
     rows = []
     for number, (_, row) in enumerate(effects.iterrows(), start=1):
         if present(row["yi"]):
@@ -532,25 +848,32 @@ def effects_markdown(effects: pd.DataFrame, language: str) -> str:
                 f"[{format_number(row['ci_low'], language, 2)}{separator}"
                 f"{format_number(row['ci_high'], language, 2)}]"
             )
-            method = METHOD_SHORT[language].get(str(row["method"]).split(":")[0], row["method"])
+            short = METHOD_SHORT[language].get(str(row["method"]).split(":")[0])
+            method = Markdown(short) if short else str(row["method"])  # g~z~: a subscript
         else:
             effect, method = "–", "–"
-        notes = [
-            FLAG_LABELS[language].get(flag, flag)
-            for flag in filter(None, str(row["flags"]).split(";"))
-        ]
+        notes = [flag_label(flag, language) for flag in filter(None, str(row["flags"]).split(";"))]
+        if row.get("role") == ROLE_SENSITIVITY:
+            notes.append(message(language, "synthesis.role.sensitivity_only"))
+        if not row.get("synthesised", True):
+            notes.append(message(language, "synthesis.role.other_timepoint"))
         if present(row["reason_no_effect"]):
-            reason = row["reason_no_effect"]
-            notes.append(REASON_LABELS[language].get(reason, reason))
-        inputs = inputs_text(row["inputs_data"], language)
+            notes.append(reason_label(row["reason_no_effect"], language))
+        study = citation(str(row["id"]))
+        if several:
+            parts = [
+                outcome_label(str(row["outcome"]), language, vocabulary),
+                text(row["timepoint"]),
+            ]
+            shown = ", ".join(part for part in parts if part)
+            if shown:  # the outcome's name and timepoint are the user's: literal text
+                study = Markdown(f"{study} ({literal(shown)})")
         rows.append(
             [
                 number,
-                f"@{row['id']}",
-                COMPARISON_LABELS[language][
-                    row["comparison"] if present(row["comparison"]) else None
-                ],
-                inputs,
+                study,
+                comparison_label(row["comparison"], language),
+                inputs_text(row["inputs_data"], language),
                 method,
                 effect,
                 "; ".join(notes) or "–",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from reviewkit.bibliography import bibliography_keys
 from reviewkit.pooling import SynthesisSettings, effects_markdown, synthesise
+from reviewkit.results import results_frame, write_results
 from reviewkit.rob import check_rob_columns
 from reviewkit.study_characteristics import build_study_table, study_table_markdown
 from reviewkit.summary import summarise
@@ -24,8 +25,10 @@ from reviewkit.validation import (
     check_citation_keys,
     column_dtypes,
     load_schema,
+    validate_outcomes,
     validate_studies,
 )
+from reviewkit.vocabulary import Vocabulary
 
 
 def write_json(path: Path | str, data: dict) -> None:
@@ -44,11 +47,13 @@ def validated_studies(
     bibliography: Path | str,
     inclusion: dict,
     rob_tool: str,
+    vocabulary: Vocabulary | None = None,
+    outcomes: str | None = None,
 ) -> pd.DataFrame:
-    """The user's table checked against the schema, the review's rules and the
-    bibliography; raises InputError with one line per problem."""
+    """The user's table checked against the schema, the review's vocabulary and rules
+    and the bibliography; raises InputError with one line per problem."""
     window = InclusionWindow(inclusion["year_from"], inclusion["year_to"])
-    table = validate_studies(studies, schema, window)
+    table = validate_studies(studies, schema, window, vocabulary, outcomes or None)
     check_rob_columns(list(table.columns), rob_tool, studies)
     check_citation_keys(
         table["id"].tolist(), bibliography_keys(bibliography), str(studies), str(bibliography)
@@ -81,25 +86,35 @@ def prepare_data(
     summary_of_findings: Path | str | None,
     sof_schema: Path | str,
     outputs: dict[str, Path | str],
+    vocabulary: dict | None = None,
+    outcomes: str | None = None,
 ) -> None:
-    """Validate, then write the files named in ``outputs`` (keys: studies, summary,
-    synthesis, study_table_csv, study_table_md, effects_csv, effects_md,
-    summary_of_findings)."""
-    table = validated_studies(studies, schema, bibliography, inclusion, rob_tool)
-    judgements = read_judgements(summary_of_findings, sof_schema) if summary_of_findings else None
-    table = normalised_copy(table, schema, outputs["studies"])
-    write_json(outputs["summary"], summarise(table))
-    study_table = build_study_table(table, language).drop(columns="id")
-    study_table.to_csv(outputs["study_table_csv"], index=False)
-    write_text(outputs["study_table_md"], study_table_markdown(table, language))
-    synthesis, effects = synthesise(
-        table, SynthesisSettings.from_config(synthesis_settings), rob_tool
+    """Validate, then write the files named in ``outputs`` (keys: studies, results,
+    summary, synthesis, study_table_csv, study_table_md, effects_csv, effects_md,
+    summary_of_findings). ``vocabulary`` is config.yaml's `vocabulary:`; ``outcomes``
+    its `outcomes:` table (`file` or `file#sheet`), empty for none."""
+    settings = SynthesisSettings.from_config(synthesis_settings)
+    words = Vocabulary.from_config(
+        vocabulary, favoured_direction=settings.favoured_direction, language=language
     )
+    table = validated_studies(studies, schema, bibliography, inclusion, rob_tool, words, outcomes)
+    outcome_rows = (
+        validate_outcomes(outcomes, schema, words, table, str(studies)) if outcomes else None
+    )
+    judgements = read_judgements(summary_of_findings, sof_schema) if summary_of_findings else None
+    results = results_frame(table, outcome_rows, words, load_schema(schema))
+    table = normalised_copy(table, schema, outputs["studies"])
+    write_results(results, outputs["results"])
+    write_json(outputs["summary"], summarise(table, results, words))
+    study_table = build_study_table(table, language, words).drop(columns="id")
+    study_table.to_csv(outputs["study_table_csv"], index=False)
+    write_text(outputs["study_table_md"], study_table_markdown(table, language, words))
+    synthesis, effects = synthesise(table, settings, rob_tool, results, words, language)
     write_json(outputs["synthesis"], synthesis)
     effects.drop(columns="inputs_data").to_csv(outputs["effects_csv"], index=False)
-    write_text(outputs["effects_md"], effects_markdown(effects, language))
+    write_text(outputs["effects_md"], effects_markdown(effects, language, words))
     sof = (
-        summary_of_findings_markdown(judgements, synthesis, language)
+        summary_of_findings_markdown(judgements, synthesis, language, words)
         if judgements is not None
         else ""
     )

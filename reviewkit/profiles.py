@@ -11,6 +11,7 @@ See docs/journal-profiles.md.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,6 +152,18 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f'{key}: "{error.instance}" is not valid; expected {expected}'
 
 
+def _schema(path: Path) -> dict:
+    """The profile schema, parsed once per process and file version (parsing its
+    YAML takes 20 ms, and the workflow loads profiles several times when it starts)."""
+    stat = path.stat()
+    return _parsed_schema(str(path.resolve()), stat.st_mtime_ns, stat.st_size)  # read-only
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_schema(path: str, _mtime_ns: int, _size: int) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
 def load_profile(
     profile: str,
     *,
@@ -171,8 +184,7 @@ def load_profile(
     merged: dict = {}
     for _, data in reversed(layers):
         merged = _merge(merged, data)
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
-    validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
+    validator = _with_defaults(jsonschema.Draft202012Validator)(_schema(Path(schema_path)))
     errors = sorted(validator.iter_errors(merged), key=lambda e: list(e.absolute_path))
     if errors:
         raise InputError([f"{path}: {_describe(error)}" for error in errors])

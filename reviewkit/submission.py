@@ -199,6 +199,17 @@ def _flatten(data: object, prefix: str = "") -> tuple[list[tuple[str, object]], 
     return rows, tables
 
 
+def as_text(sheet) -> None:
+    """Every text cell of an openpyxl sheet stays text: openpyxl takes a string
+    starting with "=" as a formula, and Excel or LibreOffice would run it
+    (=HYPERLINK(...), =1+1, DDE). The cell type "s" stores it as a shared
+    string, unchanged (no apostrophe prefix that would alter the value)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+
+
 def _sheet_name(name: str, taken: set[str]) -> str:
     clean = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
     candidate, number = clean, 2
@@ -268,9 +279,11 @@ def write_supplement(
         sheet.append(header)
         for row in rows:
             sheet.append(row)
+        as_text(sheet)
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "A2"
+    as_text(index)
     for cell in index[1]:
         cell.font = bold
     index.column_dimensions["A"].width = 32

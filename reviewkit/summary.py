@@ -1,25 +1,24 @@
 """Summary statistics of the included studies, for the text, table and figures.
 
-Everything here is descriptive: counts, medians and ranges. Counts of how p
-was reported describe the reporting, they are not evidence of an effect.
+Input: the validated study table, the long results frame (`reviewkit.results`)
+and the review's vocabulary. Everything here is descriptive: counts, medians
+and ranges. Study characteristics (sizes, years, designs) are counted once
+per study; what a study reported (p-values, directions, before/after values)
+is counted for the primary outcome at its synthesised timepoint, and the
+before/after ratios again per outcome. Counts of how p was reported describe
+the reporting, they are not evidence of an effect. A year left empty is
+counted as not reported, never guessed.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from reviewkit.designs import DESIGN_BY_CODE, DESIGN_ORDER
+from reviewkit.results import results_frame
+from reviewkit.vocabulary import Vocabulary
 
-# Volume units of the vocabulary -> (millilitres per unit, per day?)
-UNIT_TO_ML = {
-    "ml": (1.0, False),
-    "cc": (1.0, False),
-    "l": (1000.0, False),
-    "ml/hari": (1.0, True),
-    "cc/hari": (1.0, True),
-    "l/hari": (1000.0, True),
-}
 SIGNIFICANCE_LEVEL = 0.05
+P_TESTS = ("independent_t", "paired_t", "chi2", "mann_whitney", "wilcoxon", "not_stated")
 
 
 def p_reporting_kind(operator: object, value: object) -> str:
@@ -36,25 +35,34 @@ def reported_below(operator: object, value: object, level: float = SIGNIFICANCE_
     return value < level if operator == "=" else value <= level
 
 
-def before_after_ratios(studies: pd.DataFrame) -> pd.DataFrame:
-    """After/before ratio of means for studies reporting both, volumes in ml.
+def before_after_ratios(
+    results: pd.DataFrame, vocabulary: Vocabulary | None = None
+) -> pd.DataFrame:
+    """After/before ratio of means for results reporting both, values in their base unit.
 
-    The ratio is unit-free; the ml columns show the normalisation (cc = ml,
-    litre = 1000 ml) so a reader can check it.
-    """
-    rows = studies.dropna(subset=["value_before", "value_after", "value_unit"])
-    factors = rows["value_unit"].map(lambda unit: UNIT_TO_ML[unit][0]).astype(float)
+    The ratio is unit-free; the base-unit columns show the normalisation (cc = ml,
+    litre = 1000 ml, as the unit vocabulary says) so a reader can check it.
+    `results` is the long results frame (a study table with its result columns
+    works too: it is one result per study)."""
+    vocabulary = vocabulary or Vocabulary()
+    rows = results.dropna(subset=["value_before", "value_after", "value_unit"])
+    if "synthesised" in rows:
+        rows = rows[rows["synthesised"].astype(bool)]
+    units = [vocabulary.unit(str(code)) for code in rows["value_unit"]]
+    factors = pd.Series([unit.factor for unit in units], index=rows.index, dtype=float)
     return pd.DataFrame(
         {
             "id": rows["id"],
             "authors": rows["authors"],
             "year": rows["year"],
             "design": rows["design"],
+            "outcome": rows.get("outcome", pd.NA),
             "values_group": rows["values_group"],
             "unit_as_reported": rows["value_unit"],
-            "before_ml": rows["value_before"].astype(float) * factors,
-            "after_ml": rows["value_after"].astype(float) * factors,
-            "per_day": rows["value_unit"].map(lambda unit: UNIT_TO_ML[unit][1]),
+            "base_unit": [unit.base for unit in units],
+            "before_base": rows["value_before"].astype(float) * factors,
+            "after_base": rows["value_after"].astype(float) * factors,
+            "per_day": [unit.per_day for unit in units],
             "ratio": rows["value_after"].astype(float) / rows["value_before"].astype(float),
         }
     ).reset_index(drop=True)
@@ -65,24 +73,71 @@ def count_in_order(values: pd.Series, order: list) -> dict:
     return {str(key): int(counts[key]) for key in order if key in counts}
 
 
-def summarise(studies: pd.DataFrame) -> dict:
+def ratio_numbers(ratios: pd.DataFrame) -> dict:
+    return {
+        "n_studies": len(ratios),
+        "ratio_median": float(ratios["ratio"].median()) if len(ratios) else None,
+        "ratio_min": float(ratios["ratio"].min()) if len(ratios) else None,
+        "ratio_max": float(ratios["ratio"].max()) if len(ratios) else None,
+        "studies": ratios.assign(year=ratios["year"].astype(object))
+        .where(ratios.notna(), None)
+        .to_dict(orient="records"),
+    }
+
+
+def year_numbers(studies: pd.DataFrame) -> dict:
+    """The range of known years and how many studies gave none."""
+    known = studies["year"].dropna().astype(int)
+    return {
+        "min": int(known.min()) if len(known) else None,
+        "max": int(known.max()) if len(known) else None,
+        "n_reported": len(known),
+        "n_missing": int(studies["year"].isna().sum()),
+    }
+
+
+def summarise(
+    studies: pd.DataFrame,
+    results: pd.DataFrame | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> dict:
     """The summary the manuscript's placeholders are filled from (JSON-ready)."""
+    vocabulary = vocabulary or Vocabulary()
+    if results is None:
+        results = results_frame(studies, vocabulary=vocabulary)
+    synthesised = results[results["synthesised"].astype(bool)]
+    primary = synthesised[synthesised["outcome"] == vocabulary.primary]
     sizes = studies["n_total"].astype(int)
     kinds = [
         p_reporting_kind(op, p)
-        for op, p in zip(studies["p_operator"], studies["p_value"], strict=True)
+        for op, p in zip(primary["p_operator"], primary["p_value"], strict=True)
     ]
-    p_values = studies["p_value"].astype(float)
+    p_values = primary["p_value"].astype(float)
     below = [
         reported_below(op, p)
-        for op, p in zip(studies["p_operator"], studies["p_value"], strict=True)
+        for op, p in zip(primary["p_operator"], primary["p_value"], strict=True)
     ]
-    printed = studies["p_as_reported"].fillna("").str.replace(" ", "").str.lower()
+    printed = primary["p_as_reported"].fillna("").str.replace(" ", "").str.lower()
     rounded_zero = printed.str.removeprefix("p").isin(["=0,000", "=0.000", "0,000", "0.000"])
-    ratios = before_after_ratios(studies)
-    designs = count_in_order(studies["design"], DESIGN_ORDER)
-    comparisons = studies["design"].map(lambda code: DESIGN_BY_CODE[code].comparison)
-    direction = studies["effect_direction"].fillna("not_reported")
+    designs = count_in_order(studies["design"], vocabulary.design_codes)
+    comparisons = studies["design"].map(vocabulary.comparison)
+    direction = primary["effect_direction"].fillna("not_reported")
+    tests = primary.loc[primary["p_value"].notna(), "p_test"].fillna("not_stated")
+    with_sd = results.loc[results[["sd_intervention", "sd_control"]].notna().any(axis=1), "id"]
+    years = studies["year"].dropna().astype(int)
+    by_outcome = {}
+    for code in vocabulary.outcome_codes:
+        rows = results[results["outcome"] == code]
+        if not len(rows):
+            continue
+        outcome = vocabulary.outcome(code)
+        by_outcome[code] = {
+            "labels": dict(outcome.labels),
+            "favoured_direction": outcome.favoured_direction,
+            "n_studies": int(rows["id"].nunique()),
+            "n_results": len(rows),
+            "before_after": ratio_numbers(before_after_ratios(rows, vocabulary)),
+        }
     return {
         "n_studies": len(studies),
         "n_participants": int(sizes.sum()),
@@ -92,38 +147,45 @@ def summarise(studies: pd.DataFrame) -> dict:
             "min": int(sizes.min()) if len(sizes) else None,
             "max": int(sizes.max()) if len(sizes) else None,
         },
-        "years": {
-            "min": int(studies["year"].min()) if len(studies) else None,
-            "max": int(studies["year"].max()) if len(studies) else None,
-        },
-        "by_year": count_in_order(
-            studies["year"].astype(int), sorted(studies["year"].astype(int).unique())
-        ),
+        "years": year_numbers(studies),
+        "by_year": count_in_order(years, sorted(years.unique())),
         "by_design": designs,
         "n_designs": len(designs),
-        "n_with_sd": int(studies[["sd_intervention", "sd_control"]].notna().any(axis=1).sum()),
+        "n_with_sd": int(with_sd.nunique()),
         "by_comparison": count_in_order(comparisons, ["between", "within", "unclear"]),
+        "primary_outcome": vocabulary.primary,
+        "outcome_order": list(by_outcome),
+        "outcomes": by_outcome,
         "p_reporting": {
             "exact": kinds.count("exact"),
             "inequality": kinds.count("inequality"),
             "none": kinds.count("none"),
             "rounded_zero": int(rounded_zero.sum()),
             "below_005": int(sum(below)),
-            "min_exact": float(p_values[studies["p_operator"] == "="].min())
+            "min_exact": float(p_values[primary["p_operator"] == "="].min())
             if "exact" in kinds
             else None,
-            "max_exact": float(p_values[studies["p_operator"] == "="].max())
+            "max_exact": float(p_values[primary["p_operator"] == "="].max())
             if "exact" in kinds
             else None,
+            "by_test": count_in_order(tests, list(P_TESTS)),
         },
         "direction": count_in_order(
             direction, ["increase", "no_change", "decrease", "unclear", "not_reported"]
         ),
-        "before_after": {
-            "n_studies": len(ratios),
-            "ratio_median": float(ratios["ratio"].median()) if len(ratios) else None,
-            "ratio_min": float(ratios["ratio"].min()) if len(ratios) else None,
-            "ratio_max": float(ratios["ratio"].max()) if len(ratios) else None,
-            "studies": ratios.to_dict(orient="records"),
-        },
+        # Results that report an increase against their comparator or, for a controlled
+        # study that reports only that, within its intervention group.
+        "n_reporting_increase": int(
+            (
+                (primary["effect_direction"] == "increase")
+                | (primary["direction_within"] == "increase")
+            )
+            .fillna(False)
+            .sum()
+        ),
+        "direction_within": count_in_order(
+            primary["direction_within"].dropna(), ["increase", "no_change", "decrease", "unclear"]
+        ),
+        "before_after": ratio_numbers(before_after_ratios(primary, vocabulary)),
+        "vocabulary": vocabulary.to_config(),
     }

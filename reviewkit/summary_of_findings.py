@@ -2,7 +2,9 @@
 
 The judgements come only from the user's file (schemas/summary_of_findings.schema.yaml);
 the number of studies and the pooled effect beside them come from the synthesis,
-so the table cannot drift from the analysis.
+so the table cannot drift from the analysis. A row whose `outcome` is a code of
+the review's outcome vocabulary takes that outcome's numbers (and shows its
+name); any other text takes the primary outcome's.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.numfmt import format_number
+from reviewkit.safe_markdown import Markdown
 from reviewkit.study_characteristics import to_pipe_table
 from reviewkit.tables_io import read_table_cells
 from reviewkit.validation import load_schema, validate_cells
+from reviewkit.vocabulary import Vocabulary
 
 WORDS = {
     "id": {
@@ -101,16 +105,30 @@ def pooled_text(group: dict, language: str) -> str:
     )
 
 
-def summary_of_findings_markdown(judgements: pd.DataFrame, synthesis: dict, language: str) -> str:
-    """The table, one row per outcome and comparison, judgements in words."""
+def summary_of_findings_markdown(
+    judgements: pd.DataFrame,
+    synthesis: dict,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+) -> Markdown:
+    """The table, one row per outcome and comparison, judgements in words
+    (every cell escaped as literal text: the outcomes and reasons are the user's)."""
+    from reviewkit.pooling import comparison_label
+
     words = WORDS[language]
+    outcomes = synthesis["outcomes"]
     rows = []
     for _, row in judgements.iterrows():
-        group = synthesis["groups"][row["comparison"]]
+        code = row["outcome"] if row["outcome"] in outcomes else synthesis["primary_outcome"]
+        group = outcomes[code]["groups"].get(row["comparison"], {"k_with_effect": 0})
+        name = row["outcome"]
+        if vocabulary is not None and vocabulary.declares_outcomes and row["outcome"] in outcomes:
+            name = vocabulary.outcome(code).label(language) or code
+        comparison = words.get(row["comparison"]) or comparison_label(row["comparison"], language)
         rows.append(
             [
-                row["outcome"],
-                words[row["comparison"]],
+                name,
+                comparison,
                 format_number(group["k_with_effect"], language),
                 pooled_text(group, language),
                 *(words[row[d]] if not pd.isna(row[d]) else "–" for d in DOMAINS),

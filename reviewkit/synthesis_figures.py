@@ -8,14 +8,21 @@ those of `reviewkit.figures`; every number is written with `format_number`.
 The four figures take different inputs, so `SYNTHESIS_FIGURES` maps a name to
 the function itself, not to a common signature:
 
-- ``"forest"``: ``plot_forest(effects, pooled, language, measure_label=None)``.
-  `effects`: one row per study with a derived effect, columns id, label,
-  design, comparison ("between"/"within"), measure, yi, vi, ci_low, ci_high,
-  n_total, imputed, flags. `pooled`: {comparison: {"pooled": bool, "k": int,
-  "measure": str, and when pooled "estimate", "ci_low", "ci_high", "pi_low",
-  "pi_high" (may be None), "i2" (percent), "tau2", "method"}}. Rows are grouped
-  by comparison (between, within, then any other) in data order within a
-  group; a diamond and a prediction-interval row only for pooled groups.
+- ``"forest"``: ``plot_forest(effects, pooled, language, measure_label=None,
+  level=0.95, sensitivity=None, outcome_labels=None)``. `effects`: one row per
+  result with a derived effect, columns id, label, design, comparison
+  ("between", "within_arm", "within"), measure, yi, vi, ci_low, ci_high,
+  n_total, imputed, flags, and optionally outcome and role ("sensitivity":
+  drawn grey, it enters only a sensitivity analysis). `pooled`:
+  {comparison: {"pooled": bool, "k": int, "measure": str, and when pooled
+  "estimate", "ci_low", "ci_high", "pi_low", "pi_high" (may be None), "i2"
+  (percent), "tau2", "method"}}; with several outcomes in `effects`,
+  {outcome: {comparison: ...}}. `sensitivity`: the same shape, a pooled
+  estimate drawn as an open diamond below the main one. Every outcome and
+  comparison group gets its own panel (axes) with its own x axis named
+  after its measure, so g and g_z never share an axis; studies keep their
+  order within a panel; a diamond and a prediction-interval row only for
+  pooled groups.
 - ``"albatross"``: ``plot_albatross(p_studies, language, contours=(0.2, 0.5, 0.8))``.
   `p_studies`: id, label, comparison, design, n_total, p_one_sided (one-sided
   in the direction of benefit, in (0, 1]), p_is_bound (bool). The x axis is
@@ -35,8 +42,9 @@ the function itself, not to a common signature:
   is); `tool`: the name shown in the legend title ("RoB 2", "ROBINS-I", "JBI").
 
 Artists carry gids for tests: forest "study:<id>", "ci:<id>", "diamond:<group>",
-"pi:<group>", "null", texts "numbers:<id>", "n:<id>", "numbers:pooled:<group>",
-"numbers:pi:<group>"; albatross "study:<id>", "contour:<between|within>:<d>",
+"sensitivity:<group>", "pi:<group>", "null" (one per panel), texts "numbers:<id>",
+"n:<id>", "numbers:pooled:<group>", "numbers:pi:<group>" (with several outcomes
+<id> and <group> are prefixed "<outcome>/"); albatross "study:<id>", "contour:<between|within>:<d>",
 "contour_label:<between|within>:<d>", "null"; traffic light "rob:<id>:<domain>"
 (the column name, overall included) with the symbol text "rob_symbol:<id>:<domain>";
 summary bars "rob_summary:<domain>:<judgement>".
@@ -61,9 +69,17 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullForma
 from matplotlib.transforms import blended_transform_factory
 from scipy.stats import norm
 
-from reviewkit.designs import DESIGN_BY_CODE, DESIGN_ORDER
-from reviewkit.figures import DESIGN_COLOURS, LANGUAGES, WIDTH_IN, style_context
+from reviewkit.figures import (
+    LANGUAGES,
+    WIDTH_IN,
+    design_colours,
+    plain_text,
+    study_label,  # escaped: drawn as literal text
+    style_context,
+)
+from reviewkit.i18n import message
 from reviewkit.numfmt import format_number, format_percent
+from reviewkit.vocabulary import Vocabulary
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
@@ -141,7 +157,7 @@ MEASURE_NAMES: dict[str, dict[str, str]] = {
     "id": {
         "SMD": "Hedges' g",
         "SMCC": "Hedges' $g_z$ (perubahan pra-pasca)",
-        "SMCR": "d (perubahan pra-pasca, skala antar kelompok)",
+        "SMCR": "d (perubahan pra-pasca, skala SB skor; r diasumsikan)",
         "logRR": "log rasio risiko",
         "logOR": "log rasio odds",
         "RD": "selisih risiko",
@@ -150,7 +166,7 @@ MEASURE_NAMES: dict[str, dict[str, str]] = {
     "en": {
         "SMD": "Hedges' g",
         "SMCC": "Hedges' $g_z$ (pre-post change)",
-        "SMCR": "d (pre-post change, between-group scale)",
+        "SMCR": "d (pre-post change, score-SD scale; r assumed)",
         "logRR": "log risk ratio",
         "logOR": "log odds ratio",
         "RD": "risk difference",
@@ -167,8 +183,9 @@ MEASURE_SYMBOLS = {
     "MD": "MD",
 }
 
-GROUP_ORDER = ("between", "within", "unclear")
-COMPARISON_MARKERS = {"between": "o", "within": "^", "unclear": "s"}
+GROUP_ORDER = ("between", "within_arm", "within", "unclear")
+COMPARISON_MARKERS = {"between": "o", "within_arm": "D", "within": "^", "unclear": "s"}
+SENSITIVITY_INK = "#8a8a8a"  # effects that enter only a sensitivity analysis
 OPEN_FACE = "white"  # open markers are white-filled so a CI line does not show through
 INK = "#222222"
 CONTOUR_COLOUR = "#6b6b6b"
@@ -264,7 +281,13 @@ def _labels(language: str, level: float = 0.95) -> dict[str, str]:
     if language not in LABELS:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
     percent = format_percent(level, language)
-    return {key: text.replace("{level}", percent) for key, text in LABELS[language].items()}
+    words = dict(LABELS[language])
+    words["group:within_arm"] = message(language, "synthesis.figure.group_within_arm")
+    words["marker:within_arm"] = message(language, "synthesis.figure.marker_within_arm")
+    words["sensitivity_effect"] = message(language, "synthesis.figure.sensitivity_effect")
+    words["sensitivity_pooled"] = message(language, "synthesis.figure.sensitivity_pooled")
+    words["sensitivity_row"] = message(language, "synthesis.figure.sensitivity_row")
+    return {key: text.replace("{level}", percent) for key, text in words.items()}
 
 
 def _new_figure(height_in: float) -> Figure:
@@ -320,13 +343,18 @@ def measure_name(measures: Sequence[str], language: str) -> str:
     return " / ".join(names.get(m, m) for m in dict.fromkeys(str(m) for m in measures))
 
 
-def forest_rows(effects: pd.DataFrame, pooled: Mapping[str, Mapping]) -> list[dict]:
+def forest_rows(
+    effects: pd.DataFrame,
+    pooled: Mapping[str, Mapping],
+    sensitivity: Mapping[str, Mapping] | None = None,
+) -> list[dict]:
     """The rows of the forest plot, top to bottom, with their y position.
 
-    Each row is a dict with `kind` ("header", "study", "pooled", "pi", "note"),
-    `group` and `y`; study rows carry the effect row as `effect`; a blank
-    spacer separates groups. Studies keep their order within a group.
+    Each row is a dict with `kind` ("header", "study", "pooled", "pi", "note",
+    "sensitivity"), `group` and `y`; study rows carry the effect row as `effect`;
+    a blank spacer separates groups. Studies keep their order within a group.
     """
+    sensitivity = sensitivity or {}
     rows: list[dict] = []
     y = 0
     for index, group in enumerate(_group_order(effects["comparison"])):
@@ -346,8 +374,12 @@ def forest_rows(effects: pd.DataFrame, pooled: Mapping[str, Mapping]) -> list[di
                 rows.append({"kind": "pi", "group": group, "y": y, "info": info})
                 y += 1
         else:
-            k = info.get("k", len(chosen))
+            k = info.get("k", info.get("k_with_effect", len(chosen)))
             rows.append({"kind": "note", "group": group, "y": y, "k": int(k)})
+            y += 1
+        extra = sensitivity.get(group, {})
+        if _is_true(extra.get("pooled")):
+            rows.append({"kind": "sensitivity", "group": group, "y": y, "info": extra})
             y += 1
     return rows
 
@@ -446,15 +478,16 @@ def _draw_forest_row(ax, row: dict, effects, pooled, areas, labels, language) ->
         sid = str(effect["id"])
         yi, low, high = (float(effect[c]) for c in ("yi", "ci_low", "ci_high"))
         imputed = _is_true(effect.get("imputed"))
-        ax.plot([low, high], [y, y], color=INK, linewidth=1.0, zorder=2, gid=f"ci:{sid}")
+        ink = SENSITIVITY_INK if effect.get("role") == "sensitivity" else INK
+        ax.plot([low, high], [y, y], color=ink, linewidth=1.0, zorder=2, gid=f"ci:{sid}")
         ax.plot(
             [yi],
             [y],
             linestyle="none",
             marker="s",
             markersize=math.sqrt(areas[effect.name]),
-            markerfacecolor=OPEN_FACE if imputed else INK,
-            markeredgecolor=INK,
+            markerfacecolor=OPEN_FACE if imputed else ink,
+            markeredgecolor=ink,
             markeredgewidth=1.0,
             zorder=3,
             gid=f"study:{sid}",
@@ -462,8 +495,32 @@ def _draw_forest_row(ax, row: dict, effects, pooled, areas, labels, language) ->
         _row_texts(
             ax, y, str(int(effect["n_total"])), format_estimate(yi, low, high, language), sid
         )
-        return str(effect["label"]), ""
+        return plain_text(effect["label"]), ""
     info = row.get("info", {})
+    if kind == "sensitivity":
+        estimate, low, high = (float(info[c]) for c in ("estimate", "ci_low", "ci_high"))
+        half = 0.32
+        ax.add_patch(
+            Polygon(
+                [(low, y), (estimate, y - half), (high, y), (estimate, y + half)],
+                closed=True,
+                facecolor=OPEN_FACE,
+                edgecolor=INK,
+                linewidth=0.9,
+                zorder=3,
+                gid=f"sensitivity:{group}",
+            )
+        )
+        k = info.get("k")
+        _row_texts(
+            ax,
+            y,
+            None if _missing(k) else str(int(k)),
+            format_estimate(estimate, low, high, language),
+            f"sensitivity:{group}",
+        )
+        method = str(info.get("method") or "REML")
+        return labels["sensitivity_row"].format(method=method), "pi"
     if kind == "pooled":
         estimate, low, high = (float(info[c]) for c in ("estimate", "ci_low", "ci_high"))
         half = 0.32
@@ -520,7 +577,7 @@ def _forest_extent(rows: list[dict]) -> tuple[float, float]:
     for row in rows:
         if row["kind"] == "study":
             values += [float(row["effect"][c]) for c in ("yi", "ci_low", "ci_high")]
-        elif row["kind"] == "pooled":
+        elif row["kind"] in ("pooled", "sensitivity"):
             values += [float(row["info"][c]) for c in ("estimate", "ci_low", "ci_high")]
         elif row["kind"] == "pi":
             values += [float(row["info"]["pi_low"]), float(row["info"]["pi_high"])]
@@ -529,18 +586,89 @@ def _forest_extent(rows: list[dict]) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+def forest_panels(
+    effects: pd.DataFrame,
+    pooled: Mapping[str, Mapping],
+    sensitivity: Mapping[str, Mapping] | None = None,
+) -> list[dict]:
+    """One panel per outcome (in order of appearance) and comparison group with effects.
+
+    With one outcome `pooled` and `sensitivity` are keyed by group; with several,
+    by outcome and then group. Each panel: outcome, group, effects, pooled, sensitivity."""
+    sensitivity = sensitivity or {}
+    outcomes = (
+        list(dict.fromkeys(effects["outcome"].astype(str)))
+        if "outcome" in effects and len(effects)
+        else [None]
+    )
+    several = len(outcomes) > 1
+    panels = []
+    for outcome in outcomes:
+        chosen = effects if outcome is None else effects[effects["outcome"].astype(str) == outcome]
+        by_group = pooled.get(outcome, {}) if several else pooled
+        extra = sensitivity.get(outcome, {}) if several else sensitivity
+        for group in _group_order(chosen["comparison"]):
+            rows = chosen[chosen["comparison"].astype(str) == group]
+            panels.append(
+                {
+                    "outcome": outcome,
+                    "group": group,
+                    "key": f"{outcome}/{group}" if several else group,
+                    "effects": rows,
+                    "pooled": by_group.get(group, {}),
+                    "sensitivity": extra.get(group, {}),
+                }
+            )
+    return panels
+
+
+def _draw_forest_panel(ax, panel: dict, labels, language, measure_label: str | None) -> None:
+    """One outcome and comparison group on its own axes, x axis named after its measure."""
+    effects = panel["effects"]
+    key = panel["key"]
+    if key != panel["group"]:  # several outcomes: gids name the outcome too
+        effects = effects.assign(id=panel["outcome"] + "/" + effects["id"].astype(str))
+    pooled = {key: panel["pooled"]}
+    sensitivity = {key: panel["sensitivity"]}
+    effects = effects.assign(comparison=key)
+    rows = forest_rows(effects, pooled, sensitivity)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    measures = effects["measure"].dropna().astype(str)
+    ax.set_xlabel(measure_label or measure_name(measures, language) or labels["effect"])
+    ax.axvline(0.0, color=INK, linewidth=0.7, zorder=1, gid="null")
+    areas = _forest_areas(effects, pooled)
+    words = {**labels, f"group:{key}": labels.get(f"group:{panel['group']}", panel["group"])}
+    ticks = [_draw_forest_row(ax, row, effects, pooled, areas, words, language) for row in rows]
+    ax.set_yticks([row["y"] for row in rows], [text for text, _ in ticks])
+    for tick, (_, style) in zip(ax.get_yticklabels(), ticks, strict=True):
+        if style in {"header", "pooled"}:
+            tick.set_fontweight("bold")
+        if style in {"note", "pi"}:
+            tick.set_fontstyle("italic")
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(rows[-1]["y"] + 0.5, -0.7)
+    ax.set_xlim(*_forest_extent(rows))
+    _locale_ticks(ax.xaxis, language)
+
+
 def plot_forest(
     effects: pd.DataFrame,
     pooled: Mapping[str, Mapping],
     language: str,
     measure_label: str | None = None,
     level: float = 0.95,
+    sensitivity: Mapping[str, Mapping] | None = None,
+    outcome_labels: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Forest plot of the derived effects, grouped by comparison, pooled only where justified.
+    """Forest plot of the derived effects: a panel per outcome and comparison group,
+    pooled only where justified.
 
     Rows without a finite yi are left out. Squares have an area proportional to
-    the inverse-variance weight within their group (1/(vi + tau²) for a pooled
-    group); imputed effects are open squares.
+    the inverse-variance weight within their panel (1/(vi + tau²) for a pooled
+    group); imputed effects are open squares; effects that enter only a
+    sensitivity analysis are grey, and the sensitivity analysis' pooled estimate
+    an open diamond.
     """
     labels = _labels(language, level)
     _require(
@@ -550,16 +678,14 @@ def plot_forest(
     )
     effects = effects[np.isfinite(pd.to_numeric(effects["yi"], errors="coerce"))]
     effects = effects.reset_index(drop=True)
-    rows = forest_rows(effects, pooled)
-    n_rows = rows[-1]["y"] + 1 if rows else 0
+    panels = forest_panels(effects, pooled, sensitivity)
     with style_context():
-        fig = _new_figure(max(2.4, 1.75 + 0.25 * n_rows))
-        ax = fig.add_subplot()
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
-        measures = effects["measure"].dropna().astype(str)
-        ax.set_xlabel(measure_label or measure_name(measures, language) or labels["effect"])
-        if not rows:
+        if not panels:
+            fig = _new_figure(2.4)
+            ax = fig.add_subplot()
+            for side in ("left", "right", "top"):
+                ax.spines[side].set_visible(False)
+            ax.set_xlabel(measure_label or labels["effect"])
             ax.set_xticks([])
             ax.set_yticks([])
             ax.text(
@@ -572,22 +698,19 @@ def plot_forest(
                 gid="note",
             )
             return fig
-        ax.axvline(0.0, color=INK, linewidth=0.7, zorder=1, gid="null")
-        areas = _forest_areas(effects, pooled)
-        ticks = [
-            _draw_forest_row(ax, row, effects, pooled, areas, labels, language) for row in rows
+        heights = [
+            len(forest_rows(p["effects"], {}, {p["group"]: p["sensitivity"]})) + 1.6 for p in panels
         ]
-        ax.set_yticks([row["y"] for row in rows], [text for text, _ in ticks])
-        for tick, (_, style) in zip(ax.get_yticklabels(), ticks, strict=True):
-            if style in {"header", "pooled"}:
-                tick.set_fontweight("bold")
-            if style in {"note", "pi"}:
-                tick.set_fontstyle("italic")
-        ax.tick_params(axis="y", length=0)
-        ax.set_ylim(n_rows - 0.5, -0.7)
-        ax.set_xlim(*_forest_extent(rows))
-        _locale_ticks(ax.xaxis, language)
-        kinds = {row["kind"] for row in rows}
+        fig = _new_figure(max(2.4, 1.0 + 0.25 * sum(heights)))
+        axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=heights)[:, 0]
+        several = len({p["outcome"] for p in panels}) > 1
+        shown_title = set()
+        for ax, panel in zip(axes, panels, strict=True):
+            _draw_forest_panel(ax, panel, labels, language, measure_label)
+            if several and panel["outcome"] not in shown_title:
+                name = (outcome_labels or {}).get(panel["outcome"], panel["outcome"])
+                ax.set_title(name, loc="left", fontweight="bold", gid=f"title:{panel['outcome']}")
+                shown_title.add(panel["outcome"])
         handles = [
             Line2D([], [], color=INK, marker="s", markersize=7, label=labels["study_effect"])
         ]
@@ -603,7 +726,18 @@ def plot_forest(
                     label=labels["imputed"],
                 )
             )
-        if "pooled" in kinds:
+        if "role" in effects and (effects["role"] == "sensitivity").any():
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=SENSITIVITY_INK,
+                    marker="s",
+                    markersize=7,
+                    label=labels["sensitivity_effect"],
+                )
+            )
+        if any(_is_true(p["pooled"].get("pooled")) for p in panels):
             handles.append(
                 Line2D(
                     [],
@@ -615,7 +749,25 @@ def plot_forest(
                     label=labels["diamond"],
                 )
             )
-        if "pi" in kinds:
+        if any(_is_true(p["sensitivity"].get("pooled")) for p in panels):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="D",
+                    markersize=7,
+                    markerfacecolor=OPEN_FACE,
+                    markeredgecolor=INK,
+                    label=labels["sensitivity_pooled"],
+                )
+            )
+        if any(
+            _is_true(p["pooled"].get("pooled"))
+            and not _missing(p["pooled"].get("pi_low"))
+            and not _missing(p["pooled"].get("pi_high"))
+            for p in panels
+        ):
             handles.append(Line2D([], [], color=INK, linestyle=PI_DASHES, label=labels["pi"]))
         legend = fig.legend(handles=handles, loc="outside lower center", alignment="left")
         legend.set_gid("legend:forest")
@@ -707,17 +859,8 @@ def _label_contour(ax, effect: float, comparison: str, half_width: float, n_rang
     )
 
 
-def plot_albatross(
-    p_studies: pd.DataFrame, language: str, contours: Sequence[float] = (0.2, 0.5, 0.8)
-) -> Figure:
-    """Albatross plot: p value against total N with contours of constant standardised effect."""
-    labels = _labels(language)
-    _require(
-        p_studies,
-        ["id", "label", "comparison", "design", "n_total", "p_one_sided", "p_is_bound"],
-        "p_studies",
-    )
-    rows = p_studies.reset_index(drop=True)
+def _albatross_panel(ax, rows: pd.DataFrame, labels, language, contours, colours) -> np.ndarray:
+    """Draw one albatross panel; return which points are bounds (open markers)."""
     p = rows["p_one_sided"].astype(float).to_numpy()
     x = albatross_x(p) if len(rows) else np.array([])
     n = rows["n_total"].astype(float).to_numpy()
@@ -730,73 +873,108 @@ def plot_albatross(
     else:
         n_low, n_high = 10.0, 100.0
     n_high = max(n_high, n_low * 100)
-    with style_context():
-        fig = _new_figure(4.6)
-        ax = fig.add_subplot()
-        ax.set_yscale("log")
-        ax.set_xlim(-half_width, half_width)
-        ax.set_ylim(n_low, n_high)
-        ax.axvline(0.0, color=INK, linewidth=0.7, zorder=1, gid="null")
-        for comparison in ("between", "within"):
-            for effect in contours:
-                cx, cn = _contour_line(effect, comparison, half_width)
-                ax.plot(
-                    cx,
-                    cn,
-                    color=CONTOUR_COLOUR,
-                    linewidth=0.8,
-                    linestyle=CONTOUR_STYLES[comparison],
-                    zorder=1.5,
-                    gid=f"contour:{comparison}:{effect:g}",
-                )
-                _label_contour(ax, effect, comparison, half_width, (n_low, n_high), language)
-        bounds = np.array([_is_true(value) for value in rows["p_is_bound"]], dtype=bool)
-        for i, row in rows.iterrows():
-            colour = DESIGN_COLOURS.get(str(row["design"]), "#555555")
+    ax.set_yscale("log")
+    ax.set_xlim(-half_width, half_width)
+    ax.set_ylim(n_low, n_high)
+    ax.axvline(0.0, color=INK, linewidth=0.7, zorder=1, gid="null")
+    for comparison in ("between", "within"):
+        for effect in contours:
+            cx, cn = _contour_line(effect, comparison, half_width)
             ax.plot(
-                [x[i]],
-                [n[i]],
-                linestyle="none",
-                marker=COMPARISON_MARKERS.get(str(row["comparison"]), "D"),
-                markersize=7,
-                markerfacecolor=OPEN_FACE if bounds[i] else colour,
-                markeredgecolor=colour,
-                markeredgewidth=1.3,
-                zorder=3,
-                gid=f"study:{row['id']}",
+                cx,
+                cn,
+                color=CONTOUR_COLOUR,
+                linewidth=0.8,
+                linestyle=CONTOUR_STYLES[comparison],
+                zorder=1.5,
+                gid=f"contour:{comparison}:{effect:g}",
             )
-        if not len(rows):
-            ax.text(
-                0.5,
-                0.5,
-                labels["no_p"],
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                gid="note",
-                zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 4},
-            )
-        ticks = np.arange(-math.floor(half_width), math.floor(half_width) + 1)
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _p_tick_label(v, language)))
-        ax.set_xlabel(labels["p_axis"])
-        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        _locale_ticks(ax.yaxis, language)
-        ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_ylabel(labels["n_axis"])
-        for position, key in ((0.25, "favours_intervention"), (0.75, "favours_control")):
-            ax.text(
-                position,
-                1.02,
-                labels[key],
-                transform=ax.transAxes,
-                ha="center",
-                va="bottom",
-                fontsize=8.5,
-                gid=key,
-            )
+            _label_contour(ax, effect, comparison, half_width, (n_low, n_high), language)
+    bounds = np.array([_is_true(value) for value in rows["p_is_bound"]], dtype=bool)
+    for i, (_, row) in enumerate(rows.iterrows()):
+        colour = colours.get(str(row["design"]), "#555555")
+        ax.plot(
+            [x[i]],
+            [n[i]],
+            linestyle="none",
+            marker=COMPARISON_MARKERS.get(str(row["comparison"]), "D"),
+            markersize=7,
+            markerfacecolor=OPEN_FACE if bounds[i] else colour,
+            markeredgecolor=colour,
+            markeredgewidth=1.3,
+            zorder=3,
+            gid=f"study:{row['id']}",
+        )
+    if not len(rows):
+        ax.text(
+            0.5,
+            0.5,
+            labels["no_p"],
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            gid="note",
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 4},
+        )
+    ticks = np.arange(-math.floor(half_width), math.floor(half_width) + 1)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _p_tick_label(v, language)))
+    ax.set_xlabel(labels["p_axis"])
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    _locale_ticks(ax.yaxis, language)
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylabel(labels["n_axis"])
+    for position, key in ((0.25, "favours_intervention"), (0.75, "favours_control")):
+        ax.text(
+            position,
+            1.02,
+            labels[key],
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            gid=key,
+        )
+    return bounds
 
+
+def plot_albatross(
+    p_studies: pd.DataFrame,
+    language: str,
+    contours: Sequence[float] = (0.2, 0.5, 0.8),
+    vocabulary: Vocabulary | None = None,
+    outcome_labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Albatross plot: p value against N with contours of constant standardised effect.
+
+    With an `outcome` column holding several outcomes, one panel per outcome
+    (in order of appearance), each titled with its name."""
+    labels = _labels(language)
+    _require(
+        p_studies,
+        ["id", "label", "comparison", "design", "n_total", "p_one_sided", "p_is_bound"],
+        "p_studies",
+    )
+    rows = p_studies.reset_index(drop=True)
+    vocabulary = vocabulary or Vocabulary()
+    colours = design_colours(vocabulary)
+    outcomes = (
+        list(dict.fromkeys(rows["outcome"].astype(str)))
+        if "outcome" in rows and rows["outcome"].nunique() > 1
+        else [None]
+    )
+    with style_context():
+        fig = _new_figure(4.6 if len(outcomes) == 1 else 1.2 + 3.6 * len(outcomes))
+        axes = fig.subplots(len(outcomes), 1, squeeze=False)[:, 0]
+        bounds_any = False
+        for ax, outcome in zip(axes, outcomes, strict=True):
+            chosen = rows if outcome is None else rows[rows["outcome"].astype(str) == outcome]
+            bounds = _albatross_panel(ax, chosen, labels, language, contours, colours)
+            bounds_any = bounds_any or bool(bounds.any())
+            if outcome is not None:
+                name = (outcome_labels or {}).get(outcome, outcome)
+                ax.set_title(name, loc="left", fontweight="bold", pad=16, gid=f"title:{outcome}")
         comparisons = _group_order(rows["comparison"]) if len(rows) else []
         handles = [
             Line2D(
@@ -810,7 +988,7 @@ def plot_albatross(
             )
             for c in comparisons
         ]
-        if bounds.any():
+        if bounds_any:
             handles.append(
                 Line2D(
                     [],
@@ -835,10 +1013,9 @@ def plot_albatross(
             )
             for c in ("between", "within")
         ]
-        codes = [c for c in DESIGN_ORDER if c in set(rows["design"].astype(str))]
+        codes = [c for c in vocabulary.design_codes if c in set(rows["design"].astype(str))]
         handles += [
-            Patch(facecolor=DESIGN_COLOURS[c], label=DESIGN_BY_CODE[c].label(language))
-            for c in codes
+            Patch(facecolor=colours[c], label=vocabulary.design_label(c, language)) for c in codes
         ]
         fig.legend(handles=handles, loc="outside lower center", ncols=2)
     return fig
@@ -971,7 +1148,7 @@ def plot_rob_traffic_light(
     table = rob_judgements(rob, domains)
     domain_columns, overall = rob_columns(rob, domains)
     codes = domain_codes(domains)
-    study_labels = dict(zip(rob["id"].astype(str), rob["label"].astype(str), strict=True))
+    study_labels = dict(zip(rob["id"].astype(str), rob["label"].map(plain_text), strict=True))
     columns = list(table.columns)
     x_of = {column: float(j) for j, column in enumerate(domain_columns)}
     headers = [codes[column][0] for column in domain_columns]
@@ -1121,30 +1298,67 @@ SYNTHESIS_FIGURES: dict[str, Callable[..., Figure]] = {
 # --- from the workflow's files to each figure's inputs -----------------------------------------
 
 
-def albatross_studies(studies: pd.DataFrame, effects: pd.DataFrame, favoured: str) -> pd.DataFrame:
-    """Studies with a p-value, a known direction and a known comparison, one-sided p in the
-    direction of benefit (a bound like "p < 0,05" is plotted as "at least this extreme")."""
-    comparison = effects.set_index("id")["comparison"]
+def albatross_studies(
+    results: pd.DataFrame,
+    effects: pd.DataFrame,
+    summary: Mapping,
+    language: str = "en",
+    vocabulary: Vocabulary | None = None,
+) -> pd.DataFrame:
+    """Results with a p-value, a known direction and a comparison group that combines
+    p-values (between, within_arm, within), one-sided p in the direction of benefit of
+    their outcome (a bound like "p < 0,05" is plotted as "at least this extreme");
+    N is the arm's size for a within-arm (paired) test."""
+    from reviewkit.pooling import SynthesisSettings, group_sizes, p_group
+
+    vocabulary = vocabulary or Vocabulary()
+    settings = SynthesisSettings.from_config(summary["settings"])
+    favoured = {code: entry["favoured_direction"] for code, entry in summary["outcomes"].items()}
     rows = []
-    for _, study in studies.iterrows():
-        known = study["effect_direction"] in ("increase", "decrease")
-        if pd.isna(study["p_value"]) or not known or pd.isna(comparison.get(study["id"])):
+    chosen = results[results["synthesised"].astype(bool)] if "synthesised" in results else results
+    for _, result in chosen.iterrows():
+        if pd.isna(result["p_value"]) or pd.isna(result["p_operator"]):
             continue
-        p = float(study["p_value"])
-        one_sided = p / 2 if study["effect_direction"] == favoured else 1 - p / 2
+        group, _, _ = p_group(result, vocabulary, settings)
+        if group not in ("between", "within_arm", "within"):
+            continue
+        direction = result["direction_within" if group == "within_arm" else "effect_direction"]
+        if pd.isna(direction) or direction not in ("increase", "decrease"):
+            continue
+        p = float(result["p_value"])
+        one_sided = p / 2 if direction == favoured.get(str(result["outcome"])) else 1 - p / 2
+        n = group_sizes(result)[0] if group == "within_arm" else int(result["n_total"])
         rows.append(
             {
-                "id": study["id"],
-                "label": f"{study['authors']} ({int(study['year'])})",
-                "comparison": comparison[study["id"]],
-                "n_total": int(study["n_total"]),
+                "id": result["id"],
+                "label": study_label(result["authors"], result["year"], language),
+                "outcome": str(result["outcome"]),
+                "comparison": group,
+                "n_total": n,
                 "p_one_sided": one_sided,
-                "p_is_bound": study["p_operator"] == "<",
-                "design": study["design"],
+                "p_is_bound": result["p_operator"] == "<",
+                "design": result["design"],
             }
         )
-    columns = ["id", "label", "comparison", "n_total", "p_one_sided", "p_is_bound", "design"]
+    columns = [
+        "id",
+        "label",
+        "outcome",
+        "comparison",
+        "n_total",
+        "p_one_sided",
+        "p_is_bound",
+        "design",
+    ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def outcome_names(summary: Mapping, language: str) -> dict[str, str]:
+    """Outcome code -> its name in `language` (the code when unlabelled)."""
+    return {
+        code: entry["labels"].get(language) or next(iter(entry["labels"].values()), code)
+        for code, entry in summary["outcomes"].items()
+    }
 
 
 def make_synthesis_figure(
@@ -1154,18 +1368,51 @@ def make_synthesis_figure(
     summary: Mapping,
     language: str,
     rob_tool: str = "none",
+    vocabulary: Vocabulary | None = None,
+    results: pd.DataFrame | None = None,
 ) -> Figure:
-    """One synthesis figure by name, from the validated studies, the effects table
-    (results/tables/effects.csv) and the synthesis summary (results/stats/synthesis.json)."""
+    """One synthesis figure by name, from the validated studies, the results frame
+    (results/data/results.csv), the effects table (results/tables/effects.csv) and the
+    synthesis summary (results/stats/synthesis.json)."""
+    from reviewkit.results import results_frame
     from reviewkit.rob import TOOLS
 
+    vocabulary = vocabulary or Vocabulary()
     if name == "forest":
         rows = effects[effects["vi"].notna()]
+        if "synthesised" in rows:
+            rows = rows[rows["synthesised"].astype(bool)]
+        order = {code: rank for rank, code in enumerate(summary["outcome_order"])}
+        rows = rows.assign(_rank=rows["outcome"].astype(str).map(order))
+        rows = rows.sort_values("_rank", kind="stable").drop(columns="_rank")
+        several = rows["outcome"].nunique() > 1
+        pooled = {code: entry["groups"] for code, entry in summary["outcomes"].items()}
+        sensitivity = {
+            code: entry["sensitivity"].get("untested_p_included", {}).get("groups", {})
+            for code, entry in summary["outcomes"].items()
+        }
+        if not several:
+            only = str(rows["outcome"].iloc[0]) if len(rows) else summary["primary_outcome"]
+            pooled, sensitivity = pooled.get(only, {}), sensitivity.get(only, {})
         level = summary["settings"]["confidence_level"]
-        return plot_forest(rows, summary["groups"], language, level=level)
+        return plot_forest(
+            rows,
+            pooled,
+            language,
+            level=level,
+            sensitivity=sensitivity,
+            outcome_labels=outcome_names(summary, language),
+        )
     if name == "albatross":
-        favoured = summary["settings"]["favoured_direction"]
-        return plot_albatross(albatross_studies(studies, effects, favoured), language)
+        if results is None:
+            results = results_frame(studies, vocabulary=vocabulary)
+        p_studies = albatross_studies(results, effects, summary, language, vocabulary)
+        return plot_albatross(
+            p_studies,
+            language,
+            vocabulary=vocabulary,
+            outcome_labels=outcome_names(summary, language),
+        )
     if name in ("rob_traffic_light", "rob_summary"):
         if rob_tool == "none":
             raise ValueError("risk-of-bias figures need risk_of_bias.tool in config.yaml")
@@ -1174,7 +1421,10 @@ def make_synthesis_figure(
         rob.insert(
             1,
             "label",
-            [f"{a} ({int(y)})" for a, y in zip(studies["authors"], studies["year"], strict=True)],
+            [
+                study_label(a, y, language)
+                for a, y in zip(studies["authors"], studies["year"], strict=True)
+            ],
         )
         rob = rob.rename(columns={"rob_overall": "overall"})
         domains = {k: v for k, v in tool.domain_labels(language).items() if k != "rob_overall"}

@@ -24,6 +24,7 @@ Why a module of our own: no library writes review prose; Jinja (templates), Babe
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -78,12 +79,24 @@ SHOWN_BY_OTHER_BLOCK = {"effects"}
 #: How many studies a sentence names by citation before it gives only their number.
 MAX_CITED = 5
 
-# Reasons recorded in synthesis.json / effects.csv (reviewkit.pooling), as codes.
+# Reasons recorded in synthesis.json / effects.csv (reviewkit.pooling), as codes; the
+# strings are reviewkit.pooling's REASON_* constants (tests/test_text_blocks.py checks them).
 NO_EFFECT_REASONS = {
     "no p-value, means or events": "no_data",
     "direction of effect not reported": "no_direction",
     "design does not say whether there was a control group": "no_control_stated",
+    "control group not stated; not counted (synthesis.control_not_stated)": "not_counted",
+    "categorical outcome: its p-value cannot come from a t-test; counted, not converted": (
+        "categorical"
+    ),
+    "independent-samples test of a before/after comparison: counted, not converted": (
+        "independent_prepost"
+    ),
+    "chi-square p-value: never inverted through t; counted, not converted": "chi2",
+    "Mann-Whitney p-value: no inverse through t; counted, not converted": "mann_whitney",
+    "Wilcoxon p-value: no inverse through t; counted, not converted": "wilcoxon",
 }
+NO_EFFECT_ORDER = [*dict.fromkeys(NO_EFFECT_REASONS.values()), "refused", "other"]
 NOT_POOLED_REASONS = (
     ("different measures", "mixed_measures"),
     ("switched off", "switched_off"),
@@ -107,10 +120,22 @@ FLAGS = (
     "p_inequality",
     "equal_groups_assumed",
     "comparison_assumed_from_design",
+    "t_test_assumed",
     "continuity_correction_0.5",
     "double_zero",
 )
+#: Comparison groups of synthesis.json (reviewkit.pooling.GROUPS): pooled, counted and
+#: combined separately; `unclear` is only counted.
 COMPARISON_ORDER = ("between", "within_arm", "within", "unclear")
+POOLED_GROUPS = ("between", "within_arm", "within")
+#: Sensitivity analyses of synthesis.json, in the order the text reports them.
+SENSITIVITY_ORDER = (
+    "untested_p_included",
+    "untested_p_excluded",
+    "without_p_bounds",
+    "groups_2_to_1",
+    "comparison_as_within_arm",
+)
 
 
 # --------------------------------------------------------------------------- words
@@ -259,6 +284,11 @@ def _present(value: object) -> bool:
     return value is not None and value == value and value != ""  # NaN != NaN
 
 
+def _true(value: object) -> bool:
+    """A boolean cell as effects.csv writes it ("True"/"False") or as pandas holds it."""
+    return str(value).strip().lower() in ("true", "1")
+
+
 def _method_source(method: object) -> str:
     base = str(method).split(":")[0].split("(")[0]
     return METHOD_SOURCES.get(base, "other")
@@ -270,9 +300,10 @@ def _ordered_counts(values: Iterable[str], order: Iterable[str] = ()) -> dict[st
     return {key: counts[key] for key in first + sorted(set(counts) - set(first))}
 
 
-def group_facts(name: str, entry: Mapping, effects: list[dict], settings: Mapping) -> dict:
-    """One comparison group: size, whether and why (not) pooled, the pooled result."""
-    rows = [row for row in effects if row.get("comparison") == name and _present(row["measure"])]
+def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) -> dict:
+    """One comparison group of one analysis: size, whether and why (not) pooled, the
+    pooled result. ``rows``: the effects of that analysis in this group (for the
+    measures of a group that mixes them)."""
     facts = {
         "name": name,
         "k": int(entry.get("k_with_effect") or 0),
@@ -284,13 +315,13 @@ def group_facts(name: str, entry: Mapping, effects: list[dict], settings: Mappin
         "measures": _ordered_counts(str(row["measure"]) for row in rows),
         "ids": list(entry.get("ids") or []),
         "result": None,
+        "prediction": False,
+        "loo": None,
     }
     if facts["pooled"]:
-        result = dict(entry)
-        result["measure"] = entry.get("measure")
         k = int(entry["k"])
         facts.update(
-            result=result,
+            result=dict(entry),
             k=k,
             prediction=_present(entry.get("pi_low")),
             very_imprecise=bool(entry.get("pi_very_imprecise")),
@@ -308,66 +339,171 @@ def _very_imprecise_below() -> int:
     return PI_VERY_IMPRECISE_BELOW
 
 
-def synthesis_facts(synthesis: Mapping, effects: list[dict]) -> dict:
-    """What the synthesis did, as plain facts for the blocks (the only reader of
-    synthesis.json's layout and of the effects table's columns)."""
-    settings = synthesis.get("settings", {})
-    groups_json = synthesis.get("groups", {})
-    order = [name for name in COMPARISON_ORDER if name in groups_json]
-    order += sorted(set(groups_json) - set(order))
-    groups = [group_facts(name, groups_json[name], effects, settings) for name in order]
-    with_effect = [row for row in effects if _present(row.get("measure"))]
-    without = [row for row in effects if not _present(row.get("measure"))]
+def _groups(entries: Mapping, rows: list[dict], settings: Mapping) -> list[dict]:
+    """The pooled groups of one analysis that have effect sizes, in the groups' order."""
+    facts = []
+    for name in POOLED_GROUPS:
+        if name not in entries:
+            continue
+        chosen = [row for row in rows if row.get("comparison") == name]
+        group = group_facts(name, entries[name], chosen, settings)
+        if group["k"]:
+            facts.append(group)
+    return facts
+
+
+def outcome_facts(
+    code: str, outcome: Mapping, effects: list[dict], settings: Mapping, language: str
+) -> dict:
+    """Everything the blocks say about one outcome, from its part of synthesis.json and
+    its rows of the effects table."""
+    rows = [
+        row
+        for row in effects
+        if str(row.get("outcome") or code) == code and _true(row.get("synthesised", True))
+    ]
+    main = [row for row in rows if row.get("role") == "main" and _present(row.get("measure"))]
+    without = [row for row in rows if not _present(row.get("role"))]
     reasons: dict[str, list[str]] = {}
     for row in without:
         reasons.setdefault(no_effect_reason(row.get("reason_no_effect")), []).append(row["id"])
-    reason_order = [*NO_EFFECT_REASONS.values(), "refused", "other"]
-    flags = Counter(
-        flag for row in with_effect for flag in str(row.get("flags") or "").split(";") if flag
-    )
+    groups = _groups(outcome.get("groups", {}), main, settings)
+    sensitivity = outcome.get("sensitivity") or {}
+    analyses = []
+    for kind in SENSITIVITY_ORDER:
+        if kind in sensitivity:
+            analysis = sensitivity[kind]
+            analyses.append(
+                {
+                    "kind": kind,
+                    "n_changed": len(analysis.get("changed") or []),
+                    "groups": _groups(analysis.get("groups", {}), [], settings),
+                }
+            )
+    correlation = []
+    for item in sensitivity.get("pre_post_correlation") or []:
+        pooled = [g for g in _groups(item.get("groups", {}), [], settings) if g["pooled"]]
+        if pooled:
+            correlation.append({"r": item["r"], "groups": pooled})
+    labels = outcome.get("labels") or {}
+    return {
+        "code": code,
+        "label": labels.get(language) or (code if outcome.get("declared") else None),
+        "primary": bool(outcome.get("primary")),
+        "favoured": outcome.get("favoured_direction") or settings.get("favoured_direction"),
+        "n_results": int(outcome.get("n_results") or 0),
+        "n_with_effect": int(outcome.get("n_with_effect") or 0),
+        "n_sensitivity_only": int(outcome.get("n_sensitivity_only") or 0),
+        "n_without_effect": int(outcome.get("n_without_effect") or 0),
+        "n_imputed": int(outcome.get("n_imputed") or 0),
+        "untested": len((outcome.get("untested_p") or {}).get("ids") or []),
+        "untested_setting": (outcome.get("untested_p") or {}).get("setting", "sensitivity"),
+        "no_effect": [
+            {"reason": code_, "n": len(reasons[code_]), "ids": reasons[code_]}
+            for code_ in NO_EFFECT_ORDER
+            if code_ in reasons
+        ],
+        "groups": groups,
+        "pooled": [group for group in groups if group["pooled"]],
+        "n_pooled": sum(1 for group in groups if group["pooled"]),
+        "sensitivity": analyses,
+        "correlation": correlation,
+        "votes": [
+            {"group": name, **outcome["vote_count"][name]}
+            for name in COMPARISON_ORDER
+            if name in (outcome.get("vote_count") or {})
+        ],
+        "combined": [
+            {"group": name, **outcome["combined_p"][name]}
+            for name in POOLED_GROUPS
+            if name in (outcome.get("combined_p") or {})
+        ],
+        "rows": rows,
+    }
+
+
+def synthesis_facts(synthesis: Mapping, effects: list[dict], language: str = "en") -> dict:
+    """What the synthesis did, as plain facts for the blocks (the only reader of
+    synthesis.json's layout and of the effects table's columns)."""
+    settings = synthesis.get("settings", {})
+    outcomes_json = synthesis.get("outcomes") or {}
+    order = [code for code in synthesis.get("outcome_order", []) if code in outcomes_json]
+    order += [code for code in outcomes_json if code not in order]
+    outcomes = [
+        outcome_facts(code, outcomes_json[code], effects, settings, language) for code in order
+    ]
+    with_effect = [
+        row
+        for outcome in outcomes
+        for row in outcome["rows"]
+        if _present(row.get("role")) and _present(row.get("measure"))
+    ]
     sources: dict[str, list[dict]] = {}
     for row in with_effect:
         sources.setdefault(_method_source(row.get("method")), []).append(row)
-    pooled = [group for group in groups if group["pooled"]]
-    without_imputed = synthesis.get("sensitivity", {}).get("without_imputed", {})
+    not_converted = Counter(
+        item["reason"]
+        for outcome in outcomes
+        for item in outcome["no_effect"]
+        for _ in range(item["n"])
+        if item["reason"]
+        in ("categorical", "independent_prepost", "chi2", "mann_whitney", "wilcoxon")
+    )
+    pooled_anywhere = [
+        group["result"]
+        for outcome in outcomes
+        for group in [
+            *outcome["pooled"],
+            *(g for analysis in outcome["sensitivity"] for g in analysis["groups"]),
+        ]
+        if group["pooled"]
+    ]
+    flags = dict(synthesis.get("flags") or {})
+    primary = next((o for o in outcomes if o["primary"]), outcomes[0] if outcomes else None)
     return {
+        "settings": settings,
+        "meta_analysis": bool(settings.get("meta_analysis", True)),
+        "outcomes": outcomes,
+        "n_outcomes": len(outcomes),
+        "primary": primary,
         "n_with_effect": len(with_effect),
-        "n_without_effect": len(without),
-        "no_effect": [
-            {"reason": code, "n": len(reasons[code]), "ids": reasons[code]}
-            for code in reason_order
-            if code in reasons
-        ],
+        "n_main": sum(o["n_with_effect"] for o in outcomes),
+        "n_pooled": sum(o["n_pooled"] for o in outcomes),
+        "model": pooled_anywhere[0] if pooled_anywhere else None,
         "sources": [
             {
                 "source": code,
                 "n": len(rows),
-                "ids": [row["id"] for row in rows],
                 "measures": _ordered_counts(str(row["measure"]) for row in rows),
             }
             for code, rows in sorted(sources.items(), key=lambda item: _source_rank(item[0]))
         ],
-        "measures": _ordered_counts(str(row["measure"]) for row in with_effect),
-        "flags": {**dict.fromkeys(FLAGS, 0), **flags},
-        "n_imputed": int(synthesis.get("n_imputed") or 0),
-        "groups": [group for group in groups if group["k"] > 0],
-        "pooled": pooled,
-        "n_pooled": len(pooled),
-        "meta_analysis": bool(settings.get("meta_analysis", True)),
-        "settings": settings,
-        # Pooled groups that lose effect sizes when those from bounded p-values are left out.
-        "without_imputed": [
-            {
-                **group_facts(group["name"], without_imputed[group["name"]], [], settings),
-                "main_k": group["k"],
-            }
-            for group in pooled
-            if group["name"] in without_imputed
-            and int(without_imputed[group["name"]].get("k_with_effect") or 0) != group["k"]
+        "not_converted": dict(not_converted),
+        "no_control_stated": sum(
+            item["n"]
+            for outcome in outcomes
+            for item in outcome["no_effect"]
+            if item["reason"] == "no_control_stated"
+        ),
+        "untested": sum(o["untested"] for o in outcomes),
+        "untested_setting": settings.get("untested_p", "sensitivity"),
+        "control_not_stated": settings.get("control_not_stated", "own_group"),
+        "sensitivity_kinds": [
+            kind
+            for kind in SENSITIVITY_ORDER
+            if any(a["kind"] == kind for o in outcomes for a in o["sensitivity"])
         ],
-        "correlation": [item for item in synthesis.get("sensitivity", {}).get("correlation", [])],
-        "vote": synthesis.get("vote_count", {}),
-        "combined_p": synthesis.get("combined_p", {"k": 0}),
+        "correlations": [item for item in settings.get("correlations") or []]
+        if any(o["correlation"] for o in outcomes)
+        else [],
+        "n_loo": sum(1 for o in outcomes for g in o["pooled"] if g["loo"]),
+        "vote_groups": list(
+            dict.fromkeys(v["group"] for o in outcomes for v in o["votes"] if v["n_informative"])
+        ),
+        "combined_groups": list(
+            dict.fromkeys(c["group"] for o in outcomes for c in o["combined"] if c["k"] > 1)
+        ),
+        "flags": {**dict.fromkeys(FLAGS, 0), **flags},
         "evidence_levels": synthesis.get("evidence_levels", {}),
         "risk_of_bias": synthesis.get("risk_of_bias", {"assessed": False}),
     }
@@ -571,7 +707,7 @@ class Exhibits:
         rob = synthesis.get("risk_of_bias") or {}
         # Captions name open markers only when some are drawn.
         self.notes = {
-            "forest": bool(synthesis.get("n_imputed")),
+            "forest": bool((synthesis.get("flags") or {}).get("p_inequality")),
             "albatross": bool((context.get("p_reporting") or {}).get("inequality")),
         }
         self.fields = {
@@ -620,12 +756,15 @@ class Exhibits:
 
 
 @cache
-def block_environment(language: str):
-    """The Jinja environment of the blocks of one language (the templates' own, with
-    the block filters), made once per process: its compiled templates are reused."""
+def block_environment(language: str, vocabulary: str = "null"):
+    """The Jinja environment of the blocks of one language and vocabulary (JSON of
+    summary.json's `vocabulary`, for the design and outcome labels), with the block
+    filters; made once per process, so that its compiled templates are reused."""
     from reviewkit.templating import make_environment
+    from reviewkit.vocabulary import Vocabulary
 
-    environment = make_environment(TEXT_DIR / language, language)
+    words_of_review = Vocabulary.from_config(json.loads(vocabulary))
+    environment = make_environment(TEXT_DIR / language, language, words_of_review)
     environment.trim_blocks = True
     environment.lstrip_blocks = True
     environment.filters.update(block_filters(language))
@@ -636,7 +775,8 @@ def render_blocks(
     context: Mapping, language: str, labels_elsewhere: Mapping[str, str] | Iterable[str] = ()
 ) -> dict[str, Markdown]:
     """Every block of ``language`` rendered with the user's template context."""
-    environment = block_environment(language)
+    vocabulary = json.dumps(context.get("vocabulary"), sort_keys=True)
+    environment = block_environment(language, vocabulary)
     effects = list(context.get("effects") or [])
     if not isinstance(labels_elsewhere, Mapping):
         labels_elsewhere = {label: label for label in labels_elsewhere}
@@ -649,8 +789,10 @@ def render_blocks(
         "direction": {**dict.fromkeys(DIRECTIONS, 0), **direction},
         "by_comparison": {**dict.fromkeys(("between", "within", "unclear"), 0), **comparisons},
         "n_comparison_kinds": sum(1 for k in comparisons.values() if k),
+        "direction_within": dict(context.get("direction_within") or {}),
+        "years": {"min": None, "max": None, "n_missing": 0, **(context.get("years") or {})},
         "n_rct": int((context.get("by_design") or {}).get("rct", 0)),
-        "syn": synthesis_facts(context.get("synthesis") or {}, effects),
+        "syn": synthesis_facts(context.get("synthesis") or {}, effects, language),
         "search": search_facts(context.get("prisma")),
         "exhibit": exhibits,
         "MAX_CITED": MAX_CITED,

@@ -44,7 +44,9 @@ def read_ast(markdown: os.PathLike[str] | str) -> dict:
     """The pandoc AST (as JSON data) of a Markdown file, read by the pinned pandoc."""
     import pypandoc
 
-    return json.loads(pypandoc.convert_file(str(markdown), "json", format="markdown"))
+    return json.loads(
+        pypandoc.convert_file(str(markdown), "json", format="markdown", extra_args=["--sandbox"])
+    )
 
 
 def _text_pieces(node: object, out: list[str]) -> None:

@@ -22,6 +22,8 @@ from reviewkit.search.files import export_files
 # ------------------------------------------------------------ the review's files
 MANUSCRIPT_DIR = Path(config["manuscript_dir"])
 VALIDATED_STUDIES = "results/data/studies.csv"
+# One row per study, outcome and timepoint (docs/data-model.md).
+VALIDATED_RESULTS = "results/data/results.csv"
 SUMMARY_JSON = "results/stats/summary.json"
 SYNTHESIS_JSON = "results/stats/synthesis.json"
 STUDY_TABLE_CSV = "results/tables/study_characteristics.csv"
@@ -141,10 +143,21 @@ def summary_of_findings_input():
     return [config["summary_of_findings"]] if config["summary_of_findings"] else []
 
 
+def outcomes_input():
+    """The outcomes table's file when config.yaml names one (a sheet: its workbook)."""
+    return [config["outcomes"].split("#", 1)[0]] if config["outcomes"] else []
+
+
 def inputs_epoch():
     """Date for the documents: see reviewkit.reproducible.build_epoch."""
     return build_epoch(
-        [config["studies"], config["references"], str(MANUSCRIPT_DIR), "config.yaml"]
+        [
+            config["studies"],
+            config["references"],
+            *outcomes_input(),
+            str(MANUSCRIPT_DIR),
+            "config.yaml",
+        ]
     )
 
 

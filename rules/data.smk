@@ -6,8 +6,10 @@ rule prepare_data:
         studies=config["studies"],
         bibliography=config["references"],
         summary_of_findings=summary_of_findings_input(),
+        outcomes=outcomes_input(),
     output:
         studies=VALIDATED_STUDIES,
+        results=VALIDATED_RESULTS,
         summary=SUMMARY_JSON,
         synthesis=SYNTHESIS_JSON,
         study_table_csv=STUDY_TABLE_CSV,
@@ -27,5 +29,7 @@ rule prepare_data:
         language=config["language"],
         synthesis=config["synthesis"],
         rob_tool=config["risk_of_bias"]["tool"],
+        vocabulary=config["vocabulary"],
+        outcomes=config["outcomes"],
     script:
         "../scripts/prepare_data.py"

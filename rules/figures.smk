@@ -3,6 +3,8 @@ rule draw_figures:
     process (importing matplotlib once costs more than drawing a figure)."""
     input:
         studies=VALIDATED_STUDIES,
+        results=VALIDATED_RESULTS,
+        summary=SUMMARY_JSON,
         effects=EFFECTS_CSV,
         synthesis=SYNTHESIS_JSON,
         prisma=prisma_input(),

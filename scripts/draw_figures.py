@@ -8,6 +8,8 @@ if __name__ == "__main__":
         lambda: draw_figures(
             list(snakemake.params.names),
             studies=snakemake.input.studies,
+            results=snakemake.input.results,
+            summary=snakemake.input.summary,
             schema=snakemake.params.schema,
             effects=snakemake.input.effects,
             synthesis=snakemake.input.synthesis,

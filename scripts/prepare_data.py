@@ -16,6 +16,8 @@ if __name__ == "__main__":
             summary_of_findings=next(iter(snakemake.input.summary_of_findings), None),
             sof_schema=snakemake.params.sof_schema,
             outputs=dict(snakemake.output.items()),
+            vocabulary=dict(snakemake.params.vocabulary),
+            outcomes=snakemake.params.outcomes,
         ),
         snakemake.log[0],
     )

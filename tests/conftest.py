@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,10 @@ def tick_labels(ax, axis: str = "y") -> list[str]:
 def seed_rows() -> list[dict[str, str]]:
     """The example review's rows as text, fresh for each test to modify."""
     return read_rows()
+
+
+def as_read(markdown: str) -> str:
+    """Markdown text as pandoc's reader sees it: a backslash before ASCII
+    punctuation makes that character literal (pandoc's all_symbols_escapable,
+    used by reviewkit.safe_markdown.literal)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -263,7 +263,7 @@ def test_unknown_citation_key_and_cross_reference_fail(broken, kind):
     message = str(failure.value)
     assert "'nobody2021' is not in the bibliography" in message
     assert "@tbl-missing" in message
-    assert "\n" not in message
+    assert len(failure.value.lines) == 2  # one line per problem
     assert not (broken / "out" / f"broken.{kind}").exists()
 
 

@@ -29,7 +29,7 @@ def test_mistakes_name_the_key_the_value_and_what_is_allowed():
     config["synthesis"]["min_studies_to_pool"] = 1
     config["synthesis"]["estimator"] = "PM"
     keys = ", ".join(yaml.safe_load(Path(SCHEMA).read_text(encoding="utf-8"))["properties"])
-    assert "studies, references, inclusion, language" in keys
+    assert keys.startswith("studies, ")
     assert config_problems(config, SCHEMA) == [
         f'config.yaml: key "languag" is not known here; expected one of: {keys}',
         "config.yaml: language: 'fr' is not one of: id, en",

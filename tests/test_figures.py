@@ -308,6 +308,70 @@ def test_effect_direction_shades_rows_by_design_and_has_both_legends(studies):
     ]
 
 
+def test_studies_without_a_year_get_a_bar_of_their_own(studies):
+    undated = studies.assign(year=studies["year"].mask(studies["id"] == "dahniarti2017"))
+    ax = only_axes(plot_studies_by_year(undated, "id"))
+    assert tick_labels(ax, "x")[-1] == "Tidak dilaporkan"
+    heights = {}
+    for patch in ax.patches:
+        heights[round(patch.get_x() + patch.get_width() / 2)] = (
+            heights.get(round(patch.get_x() + patch.get_width() / 2), 0) + patch.get_height()
+        )
+    assert heights[2026] == 1  # two places right of the last year, 2024
+    assert sum(heights.values()) == len(studies)
+
+
+def test_effect_direction_shows_each_outcome_and_within_arm_only_changes(studies):
+    from reviewkit.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_config(
+        {
+            "outcomes": [
+                {"code": "volume", "labels": {"en": "breast-milk volume"}},
+                {"code": "frequency", "labels": {"en": "breastfeeding frequency"}},
+            ]
+        }
+    )
+    results = pd.DataFrame(
+        {
+            "id": ["enggar2024", "enggar2024", "dewi2020"],
+            "outcome": ["volume", "frequency", "volume"],
+            "effect_direction": [None, "increase", "increase"],
+            "direction_within": ["increase", None, None],
+            "synthesised": [True, True, True],
+        }
+    )
+    fig = plot_effect_direction(studies, "en", vocabulary, results)
+    ax = fig.axes[0]
+    assert tick_labels(ax, "x") == ["n", "breast-milk\nvolume", "breastfeeding\nfrequency"]
+    cells = {
+        collection.get_gid(): [tuple(point) for point in collection.get_offsets()]
+        for collection in ax.collections
+    }
+    enggar = tick_labels(ax).index("Enggar & Rizkyanti (2024)")
+    dewi = tick_labels(ax).index("Dewi et al. (2020)")
+    assert cells["direction:within_increase"] == [(1, enggar)]  # open: no comparison with control
+    assert sorted(cells["direction:increase"]) == sorted([(2, enggar), (1, dewi)])
+    symbols = [text.replace("\n", " ") for text in legend_texts(fig)[0]]
+    assert any("within the intervention group only" in text for text in symbols)
+
+
+def test_before_after_rows_name_their_outcome_when_there_are_several(studies):
+    from reviewkit.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_config(
+        {
+            "outcomes": [
+                {"code": "a", "labels": {"en": "volume"}},
+                {"code": "b", "labels": {"en": "frequency"}},
+            ]
+        }
+    )
+    ratios = before_after_ratios(studies).assign(outcome=["a", "a", "b", "a"])
+    ax = only_axes(plot_before_after_ratios(ratios, "en", vocabulary))
+    assert tick_labels(ax)[-1] == "Dewi et al. (2020): frequency"  # outcome b after a
+
+
 # --- every figure, both languages -------------------------------------------------------------
 
 

@@ -58,7 +58,7 @@ def test_markdown_cites_each_study_and_sets_widths(studies):
     widths = [len(cell) for cell in lines[1].strip("|").split("|")]
     assert widths == [6, 14, 14, 14, 10, 28]  # the result column gets the most room
     assert all(cell.startswith(":-") for cell in lines[1].strip("|").split("|"))  # left-aligned
-    assert lines[2].startswith("| 1 | @enggar2024 | RSUD Mokopido, Tolitoli |")
+    assert lines[2].startswith("| 1 | @enggar2024 | RSUD Mokopido\\, Tolitoli |")  # literal ","
 
 
 def test_pipes_in_cells_are_escaped():
@@ -66,3 +66,22 @@ def test_pipes_in_cells_are_escaped():
 
     text = to_pipe_table(pd.DataFrame({"a": ["x | y"]}), [3])
     assert text.splitlines()[2] == "| x \\| y |"
+
+
+def test_a_study_without_a_year_says_so_in_the_table_s_language(studies):
+    undated = studies.assign(year=studies["year"].mask(studies["id"] == "dewi2020"))
+    table = build_study_table(undated, "id")
+    by_id = dict(zip(table["id"], table["Peneliti (Tahun)"], strict=True))
+    assert by_id["dewi2020"] == "Dewi et al. (t.t.)"  # "tanpa tahun", as APA in Indonesian
+    english = build_study_table(undated, "en")
+    assert "Dewi et al. (n.d.)" in list(english["Researcher (Year)"])
+
+
+def test_designs_use_the_review_s_own_labels(studies):
+    from reviewkit.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_config(
+        {"designs": [{"code": "rct", "comparison": "between", "labels": {"en": "Trial"}}]}
+    )
+    trials = studies[studies["design"] == "rct"].assign(design_as_reported=None)
+    assert set(build_study_table(trials, "en", vocabulary)["Design"]) == {"Trial"}

@@ -170,6 +170,35 @@ def test_supplement_has_fixed_dates_and_sorted_entries(derived, tmp_path):
     assert "2023-11-14T22:13:20Z" in core
 
 
+FORMULAS = [
+    '=HYPERLINK("http://example.org","klik")',
+    "=1+1",
+    "+1+2",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+]
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
+    studies = tmp_path / "studies.csv"
+    with open(studies, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "authors"])
+        writer.writerows([f"s{number}", text] for number, text in enumerate(FORMULAS))
+    target = tmp_path / "s.xlsx"
+    write_supplement(target, studies=studies, epoch=EPOCH)
+    with zipfile.ZipFile(target) as archive:
+        for name in archive.namelist():
+            assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
+    sheet = openpyxl.load_workbook(target)["studies"]
+    cells = [row[1] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.value for cell in cells] == FORMULAS  # the same text, no apostrophe added
+    assert {cell.data_type for cell in cells} == {"s"}
+
+
 def test_normalised_zip_and_zip_date(tmp_path):
     source = tmp_path / "in.zip"
     with zipfile.ZipFile(source, "w") as z:

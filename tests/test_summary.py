@@ -17,7 +17,7 @@ def test_counts_and_sample_sizes(studies):
     assert summary["n_studies"] == 15
     assert summary["n_participants"] == 532  # 60 + 31 + 20 + ... + 42 in the seed's table
     assert summary["sample_size"] == {"median": 32.0, "min": 20, "max": 60}
-    assert summary["years"] == {"min": 2017, "max": 2024}
+    assert summary["years"] == {"min": 2017, "max": 2024, "n_reported": 15, "n_missing": 0}
     assert sum(summary["by_year"].values()) == 15
     assert summary["by_year"]["2020"] == 3
 
@@ -53,14 +53,35 @@ def test_before_after_ratios_normalise_units(studies):
         "pratiwi2018",
         "fitriani2021",
     ]
-    assert ratios.loc["pratiwi2018", "before_ml"] == 400  # 0,4 liter/hari
-    assert ratios.loc["dewi2020", "after_ml"] == 1  # 1 cc
+    assert ratios.loc["pratiwi2018", "before_base"] == 400  # 0,4 liter/hari in ml
+    assert ratios.loc["pratiwi2018", "per_day"]
+    assert ratios.loc["dewi2020", "after_base"] == 1  # 1 cc = 1 ml
+    assert set(ratios["base_unit"]) == {"ml"}
     assert ratios.loc["siregar2020", "ratio"] == pytest.approx(615 / 305)
     summary = summarise(studies)["before_after"]
     assert summary["n_studies"] == 5
     assert summary["ratio_median"] == pytest.approx(2.0)
     assert summary["ratio_min"] == pytest.approx(1.5)
     assert summary["ratio_max"] == pytest.approx(1 / 0.3)
+
+
+def test_a_study_without_a_year_is_counted_not_guessed(tmp_path, seed_rows):
+    from conftest import write_rows
+
+    seed_rows[3]["year"] = ""  # Dahniarti (2017), the earliest
+    path = write_rows(tmp_path / "studies.csv", seed_rows)
+    summary = summarise(validate_studies(path, STUDIES_SCHEMA, InclusionWindow(2014, 2024)))
+    assert summary["years"] == {"min": 2018, "max": 2024, "n_reported": 14, "n_missing": 1}
+    assert sum(summary["by_year"].values()) == 14
+
+
+def test_directions_against_the_comparator_and_within_the_intervention_arm(studies):
+    summary = summarise(studies)
+    # Enggar and Siregar report only the rise within their intervention group.
+    assert summary["direction"]["not_reported"] == 2
+    assert summary["direction_within"] == {"increase": 2}
+    assert summary["n_reporting_increase"] == 13
+    assert summary["p_reporting"]["by_test"] == {"not_stated": 8}
 
 
 @pytest.mark.parametrize(

@@ -213,40 +213,59 @@ def drawn_bbox(fig: Figure):
 
 
 def test_forest_rows_appear_in_order_under_group_headers(effects, pooled):
-    ax = only_axes(plot_forest(effects, pooled, "id"))
-    assert tick_labels(ax) == [
+    between, within = plot_forest(effects, pooled, "id").axes  # a panel per group
+    assert tick_labels(between) == [
         "Antar kelompok (terkontrol)",
         "Siregar et al. (2020)",
         "Dahniarti (2017)",
         "Susanti (2022)",
         "Efek acak (REML), I² = 92%",
         "Interval prediksi 95%",
+    ]
+    assert tick_labels(within) == [
         "Dalam kelompok (pra-pasca)",
         "Dewi et al. (2020)",
         "Yuliana (2019)",
         "tidak digabung (k = 2)",
     ]
-    rows = list(ax.get_yticks())
-    assert rows == sorted(rows) and ax.yaxis_inverted()  # first row at the top
-    bold = {t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"}
+    rows = list(between.get_yticks())
+    assert rows == sorted(rows) and between.yaxis_inverted()  # first row at the top
+    bold = {t.get_text() for t in between.get_yticklabels() if t.get_fontweight() == "bold"}
     assert "Antar kelompok (terkontrol)" in bold and "Siregar et al. (2020)" not in bold
+
+
+def test_forest_never_puts_g_and_g_z_on_one_axis(effects, pooled):
+    between, within = plot_forest(effects, pooled, "en").axes
+    assert between.get_xlabel() == "Hedges' g"
+    assert within.get_xlabel() == "Hedges' $g_z$ (pre-post change)"
+    points = {
+        line.get_gid(): ax
+        for ax in (between, within)
+        for line in ax.lines
+        if str(line.get_gid()).startswith("study:")
+    }
+    assert {gid for gid, ax in points.items() if ax is within} == {
+        "study:dewi2020",
+        "study:yuliana2019",
+    }
 
 
 def test_forest_points_and_ci_lines_are_the_effects(effects, pooled):
     fig = plot_forest(effects, pooled, "en")
-    ax = only_axes(fig)
+    panel = dict(zip(("between", "within"), fig.axes, strict=True))
     for row in effects.itertuples():
-        y = row_of(ax, row.label)
+        y = row_of(panel[row.comparison], row.label)
         ci = by_gid(fig, f"ci:{row.id}")
         assert list(ci.get_xdata()) == [row.ci_low, row.ci_high]
         assert list(ci.get_ydata()) == [y, y]
         point = by_gid(fig, f"study:{row.id}")
         assert list(point.get_xdata()) == [row.yi] and list(point.get_ydata()) == [y]
-    null = by_gid(fig, "null")
-    assert list(null.get_xdata()) == [0, 0]
-    low, high = ax.get_xlim()
-    assert low < 0 < high and low < effects["ci_low"].min() and high > 1.7  # PI end visible
-    assert ax.get_xlabel() == "Hedges' g / Hedges' $g_z$ (pre-post change)"
+    for ax in fig.axes:
+        (null,) = [line for line in ax.lines if line.get_gid() == "null"]
+        assert list(null.get_xdata()) == [0, 0]
+    low, high = panel["between"].get_xlim()
+    between = effects[effects["comparison"] == "between"]
+    assert low < 0 < high and low < between["ci_low"].min() and high > 1.7  # PI end visible
 
 
 def test_forest_square_area_is_proportional_to_weight_within_group(effects, pooled):
@@ -260,7 +279,7 @@ def test_forest_square_area_is_proportional_to_weight_within_group(effects, pool
 
 def test_forest_diamond_and_prediction_interval_only_for_pooled_groups(effects, pooled):
     fig = plot_forest(effects, pooled, "en")
-    ax = only_axes(fig)
+    ax, within = fig.axes
     assert gids(fig, "diamond:") == ["diamond:between"]
     assert gids(fig, "pi:") == ["pi:between"]
     diamond = by_gid(fig, "diamond:between")
@@ -272,7 +291,7 @@ def test_forest_diamond_and_prediction_interval_only_for_pooled_groups(effects, 
     assert list(pi.get_xdata()) == [0.2, 1.7]
     assert list(pi.get_ydata()) == [row_of(ax, "95% prediction interval")] * 2
     assert pi.get_linestyle() == "--"
-    assert "not pooled (k = 2)" in tick_labels(ax)
+    assert "not pooled (k = 2)" in tick_labels(within)
 
 
 def test_forest_pooled_group_without_prediction_interval(effects, pooled):
@@ -291,7 +310,7 @@ def test_forest_pooled_group_without_prediction_interval(effects, pooled):
     fig = plot_forest(effects, pooled, "en")
     assert gids(fig, "diamond:") == ["diamond:between", "diamond:within"]
     assert gids(fig, "pi:") == ["pi:between"]
-    assert "Random effects (DL), I² = 0%" in tick_labels(only_axes(fig))
+    assert "Random effects (DL), I² = 0%" in tick_labels(fig.axes[1])
 
 
 def test_forest_numbers_column_in_each_locale(effects, pooled):
@@ -317,6 +336,36 @@ def test_forest_imputed_effects_are_open_squares_explained_in_the_legend(effects
     assert not any("sebagai batas" in text for text in legend_texts(no_imputed))
 
 
+def test_forest_shows_sensitivity_only_effects_and_their_pooled_estimate(effects, pooled):
+    effects = effects.assign(role=["main", "main", "main", "sensitivity", "sensitivity"])
+    sensitivity = {"within": {**POOLED_BETWEEN, "k": 2, "estimate": 0.66, "method": "REML"}}
+    fig = plot_forest(effects, pooled, "en", sensitivity=sensitivity)
+    assert same_color(by_gid(fig, "study:yuliana2019").get_markeredgecolor(), "#8a8a8a")
+    assert same_color(by_gid(fig, "study:siregar2020").get_markeredgecolor(), "#222222")
+    diamond = by_gid(fig, "sensitivity:within")
+    assert same_color(diamond.get_facecolor(), "white")
+    assert list(diamond.get_xy()[:4, 0]) == [0.52, 0.66, 1.38, 0.66]
+    assert "Sensitivity analysis (REML)" in tick_labels(fig.axes[1])
+    assert any("test was not stated" in text for text in legend_texts(fig))
+
+
+def test_forest_has_a_panel_per_outcome_named_after_it(effects, pooled):
+    two = pd.concat(
+        [effects.assign(outcome="volume"), effects.iloc[:3].assign(outcome="frequency")]
+    )
+    fig = plot_forest(
+        two,
+        {"volume": pooled, "frequency": {"between": {"pooled": False, "k": 3}}},
+        "en",
+        outcome_labels={"volume": "breast-milk volume", "frequency": "breastfeeding frequency"},
+    )
+    assert len(fig.axes) == 3  # volume: between, within; frequency: between
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == ["breast-milk volume", "", "breastfeeding frequency"]
+    assert gids(fig, "diamond:") == ["diamond:volume/between"]
+    assert by_gid(fig, "study:frequency/siregar2020")
+
+
 def test_forest_with_one_group_of_one_study(effects):
     one = effects.iloc[[0]]
     fig = plot_forest(one, {"between": {"pooled": False, "k": 1}}, "en")
@@ -338,8 +387,8 @@ def test_forest_without_rows_shows_a_note(effects):
 
 
 def test_forest_measure_label_and_language_checks(effects, pooled):
-    ax = only_axes(plot_forest(effects, pooled, "en", measure_label="log risk ratio"))
-    assert ax.get_xlabel() == "log risk ratio"
+    fig = plot_forest(effects, pooled, "en", measure_label="log risk ratio")
+    assert [ax.get_xlabel() for ax in fig.axes] == ["log risk ratio"] * 2
     with pytest.raises(ValueError, match="language"):
         plot_forest(effects, pooled, "fr")
     with pytest.raises(ValueError, match="vi"):
@@ -589,3 +638,28 @@ def test_forest_names_the_analysis_confidence_level():
     texts = [text.get_text() for text in figure.findobj(lambda a: hasattr(a, "get_text"))]
     assert any("IK 90%" in text for text in texts)
     assert not any("95%" in text for text in texts)
+
+
+def test_albatross_points_belong_to_their_comparison_group_with_its_n():
+    from conftest import STUDIES_CSV, STUDIES_SCHEMA
+
+    from reviewkit.pooling import SynthesisSettings, synthesise
+    from reviewkit.results import results_frame
+    from reviewkit.synthesis_figures import albatross_studies
+    from reviewkit.validation import InclusionWindow, validate_studies
+
+    studies = validate_studies(STUDIES_CSV, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
+    summary, effects = synthesise(studies, SynthesisSettings())
+    rows = albatross_studies(results_frame(studies), effects, summary).set_index("id")
+    # Siregar's p is the change within the intervention arm: paired, n = its arm (10 of 20).
+    assert rows.loc["siregar2020", ["comparison", "n_total"]].tolist() == ["within_arm", 10]
+    assert rows.loc["dahniarti2017", "comparison"] == "between"  # counted, not converted
+    assert rows.loc["dewi2020", "comparison"] == "within"
+    # Nurhayati gives no direction; what Fitriani's p compares is not known.
+    assert "nurhayati2021" not in rows.index and "fitriani2021" not in rows.index
+
+
+def test_albatross_has_a_panel_per_outcome(p_studies):
+    two = pd.concat([p_studies.assign(outcome="volume"), p_studies.assign(outcome="frequency")])
+    fig = plot_albatross(two, "en", outcome_labels={"volume": "volume", "frequency": "frequency"})
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["volume", "frequency"]

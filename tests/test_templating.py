@@ -1,8 +1,11 @@
-"""Placeholders: numbers from the data, in the manuscript's language; clear errors."""
+"""Placeholders: numbers from the data, in the manuscript's language; clear errors;
+values printed as literal text; templates in a sandbox."""
 
 import pytest
+from conftest import as_read
 
 from reviewkit.errors import InputError
+from reviewkit.safe_markdown import Markdown
 from reviewkit.templating import join_words, render_template
 
 
@@ -17,15 +20,83 @@ def test_numbers_are_formatted_for_the_language(tmp_path):
         "{{ n }} studi, {{ total }} ibu, rasio {{ r | num(2) }}, {{ p | p('<') }}, {{ y | year }}"
     )
     context = {"n": 15, "total": 1532, "r": 2.0164, "p": 0.05, "y": 2024}
-    assert render(tmp_path, text, context) == "15 studi, 1.532 ibu, rasio 2,02, p < 0,05, 2024"
-    assert render(tmp_path, text, context, "en") == (
+    assert as_read(render(tmp_path, text, context)) == (
+        "15 studi, 1.532 ibu, rasio 2,02, p < 0,05, 2024"
+    )
+    assert as_read(render(tmp_path, text, context, "en")) == (
         "15 studi, 1,532 ibu, rasio 2.02, p < 0.05, 2024"
     )
 
 
 def test_pandoc_attributes_survive(tmp_path):
     text = "![Caption]({{ path }}){#fig-year}\n"
-    assert render(tmp_path, text, {"path": "a.png"}) == "![Caption](a.png){#fig-year}\n"
+    path = Markdown("results/figures/a.png")
+    assert render(tmp_path, text, {"path": path}) == (
+        "![Caption](results/figures/a.png){#fig-year}\n"
+    )
+
+
+def test_data_values_are_escaped_and_the_tools_markdown_is_not(tmp_path):
+    text = "*{{ cell }}* {{ table }}"
+    context = {"cell": "<b>x</b> @key $y$", "table": Markdown("| *a* |")}
+    rendered = render(tmp_path, text, context)
+    assert rendered == r"*\<b\>x\<\/b\> \@key \$y\$* | *a* |"
+
+
+def test_set_blocks_and_macros_keep_the_authors_markup(tmp_path):
+    text = (
+        "{% set x %}*{{ v }}*{% endset %}{{ x }} "
+        "{% macro m(v) %}_{{ v }}_{% endmacro %}{{ m(v) }} {{ v ~ '' }}"
+    )
+    assert render(tmp_path, text, {"v": "a_b"}) == r"*a\_b* _a\_b_ a\_b"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{{ ''.__class__.__mro__ }}",
+        "{{ joiner.__call__.__globals__ }}",
+        "{{ (1).__class__.__subclasses__() }}",
+    ],
+)
+def test_templates_cannot_reach_python(tmp_path, expression):
+    with pytest.raises(InputError) as caught:
+        render(tmp_path, "Baris.\n" + expression + "\n", {})
+    (line,) = caught.value.lines
+    assert line.startswith(f"{tmp_path / 'section.md'}: line 2: not allowed in a template")
+
+
+def test_includes_come_from_the_manuscript_folder_only(tmp_path):
+    manuscript = tmp_path / "manuscript"
+    (manuscript / "sections").mkdir(parents=True)
+    (manuscript / "parts").mkdir()
+    (manuscript / "parts" / "note.md").write_text("Catatan {{ n }}.", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("rahasia", encoding="utf-8")
+    (manuscript / "parts" / "link.md").symlink_to(tmp_path / "secret.txt")
+    section = manuscript / "sections" / "01.md"
+
+    def with_include(name):
+        section.write_text(f'Awal.\n{{% include "{name}" %}}\n', encoding="utf-8")
+        return render_template(section, {"n": 3}, "id", root=manuscript)
+
+    assert with_include("parts/note.md") == "Awal.\nCatatan 3.\n"
+    for name in ("../secret.txt", "/etc/passwd", "parts/../../secret.txt", "parts/link.md"):
+        with pytest.raises(InputError) as caught:
+            with_include(name)
+        (line,) = caught.value.lines
+        assert line.startswith(f"{section}: line 2: include or import refused"), line
+    with pytest.raises(InputError, match=r"line 2: no template \"parts/none.md\""):
+        with_include("parts/none.md")
+
+
+def test_an_error_in_an_included_file_names_that_file(tmp_path):
+    (tmp_path / "part.md").write_text("a\n\n{{ 1 / 0 }}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        render(tmp_path, 'x {% include "part.md" %}', {})
+    assert caught.value.lines == [
+        f"{tmp_path / 'part.md'}: line 3: ZeroDivisionError: division by zero"
+    ]
 
 
 def test_unknown_placeholder_names_file_and_line(tmp_path):

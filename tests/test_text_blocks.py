@@ -9,6 +9,8 @@ import pytest
 
 from reviewkit import pooling
 from reviewkit.text_blocks import (
+    NO_EFFECT_REASONS,
+    POOLED_GROUPS,
     TEXT_DIR,
     block_names,
     citations,
@@ -23,6 +25,12 @@ from reviewkit.text_blocks import (
     search_facts,
     tidy,
 )
+
+
+def plain(text: str) -> str:
+    """Markdown escapes removed: numbers inside the tool's Markdown are escaped as
+    literal text (reviewkit.safe_markdown)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
 def test_singular_and_plural_by_language():
@@ -66,16 +74,26 @@ def test_ratio_measures_are_named_and_reported_on_their_own_scale():
         "ci_high": math.log(1.0),
         "level": 0.95,
     }
-    assert estimate_text(entry, "en") == "0.50 (95% CI 0.25 to 1.00)"
-    assert estimate_text({**entry, "measure": "SMD"}, "id") == "-0,69 (IK 95%: -1,39 hingga 0,00)"
+    assert plain(estimate_text(entry, "en")) == "0.50 (95% CI 0.25 to 1.00)"
+    expected = "-0,69 (IK 95%: -1,39 hingga 0,00)"
+    assert plain(estimate_text({**entry, "measure": "SMD"}, "id")) == expected
 
 
 def test_every_reason_pooling_records_has_a_code():
     """The reasons reviewkit.pooling writes are all known to the blocks (an unknown one
     would be printed as 'see synthesis.json', which the varied-data test forbids)."""
-    for reason in ("no p-value, means or events", "direction of effect not reported"):
-        assert no_effect_reason(reason) not in ("other",)
-    assert no_effect_reason(pooling.REASON_NO_CONTROL_STATED) == "no_control_stated"
+    recorded = [
+        pooling.REASON_NO_DATA,
+        pooling.REASON_NO_DIRECTION,
+        pooling.REASON_NO_CONTROL_STATED,
+        pooling.REASON_NOT_COUNTED,
+        pooling.REASON_CATEGORICAL,
+        pooling.REASON_INDEPENDENT_PREPOST,
+        *pooling.REFUSED_TESTS.values(),
+    ]
+    codes = [no_effect_reason(reason) for reason in recorded]
+    assert "other" not in codes and len(set(codes)) == len(recorded)
+    assert set(NO_EFFECT_REASONS) == set(recorded)
     assert no_effect_reason("no effect size: n must be at least 3") == "refused"
     assert not_pooled_reason({"pooled": True}) is None
     assert not_pooled_reason({"pooled": False, "k_with_effect": 0}) == "no_effects"
@@ -85,6 +103,7 @@ def test_every_reason_pooling_records_has_a_code():
         ("fewer than 3 studies with an effect size", "too_few"),
     ):
         assert not_pooled_reason({"pooled": False, "k_with_effect": 2, "reason": reason}) == code
+    assert tuple(pooling.POOLED_GROUPS) == POOLED_GROUPS
 
 
 def test_labels_shown_by_the_users_templates_are_found():

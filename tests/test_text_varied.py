@@ -23,20 +23,18 @@ import random
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import write_rows
+from two_outcomes import VOCABULARY, write_tables
 
 from reviewkit.i18n import section
 from reviewkit.manuscript import render_manuscript, template_context
 from reviewkit.numfmt import format_number
-from reviewkit.paths import STUDIES_SCHEMA, TOOL_DIR
-from reviewkit.pooling import SynthesisSettings, effects_markdown, synthesise
-from reviewkit.prepare import normalised_copy
+from reviewkit.paths import STUDIES_SCHEMA, SUMMARY_OF_FINDINGS_SCHEMA, TOOL_DIR
+from reviewkit.prepare import prepare_data
 from reviewkit.scaffold import SCAFFOLD_DIR
-from reviewkit.study_characteristics import study_table_markdown
-from reviewkit.summary import summarise
 from reviewkit.text_blocks import read_effects, render_blocks
-from reviewkit.validation import InclusionWindow, validate_studies
 
 COLUMNS = [
     "id",
@@ -88,7 +86,7 @@ def study(number: int, rng: random.Random, kind: str, **cells: str) -> dict:
     n = rng.randint(12, 300)
     row = dict.fromkeys(COLUMNS, "")
     row.update(
-        id=f"trial{number:04d}",
+        id=f"trial{number:06d}",
         authors=f"Trial {number}",
         year=str(rng.randint(2014, 2024)),
         design=design,
@@ -132,8 +130,10 @@ def study(number: int, rng: random.Random, kind: str, **cells: str) -> dict:
 
 
 def table(seed: int, kinds: list[str], **cells: str) -> list[dict]:
+    """Rows of the given kinds; the seed also numbers them, so tables joined together
+    keep distinct ids."""
     rng = random.Random(seed)
-    return [study(i, rng, kind, **cells) for i, kind in enumerate(kinds, start=1)]
+    return [study(seed * 1000 + i, rng, kind, **cells) for i, kind in enumerate(kinds, start=1)]
 
 
 def mixed(seed: int, n: int) -> list[dict]:
@@ -257,27 +257,84 @@ CASES = {
     "ten mixed studies, updated review": (mixed(19, 10), {}, "update"),
     "within and between pooled": (table(20, ["p_between"] * 4 + ["p_within"] * 4), {}, None),
     "200 mixed studies": (mixed(21, 200), {}, "screened"),
+    "years missing": (table(22, ["p_between"] * 3 + ["none"], year=""), {}, None),
+    "chi-square and rank-test p-values": (
+        table(23, ["p_between"] * 2, p_test="chi2")
+        + table(24, ["p_between"] * 2, p_test="mann_whitney")
+        + table(25, ["p_within"] * 2, p_test="wilcoxon"),
+        {},
+        None,
+    ),
+    "tests stated, untested p in the main analysis": (
+        table(26, ["p_between"] * 3, p_test="independent_t")
+        + table(27, ["p_within"] * 3, p_test="paired_t")
+        + table(28, ["p_between"] * 2),
+        {"untested_p": "main"},
+        None,
+    ),
+    "within-arm changes of controlled studies": (
+        table(
+            29,
+            ["p_between"] * 4,
+            p_comparison="within_group",
+            direction_within="increase",
+            effect_direction="",
+        ),
+        {},
+        None,
+    ),
+    "control not stated read as within": (
+        table(30, ["p_unclear"] * 4),
+        {"control_not_stated": "within_group"},
+        None,
+    ),
+    "two outcomes per study": ("two outcomes", {"favoured_direction": "decrease"}, None),
 }
 
 
 # ------------------------------------------------------------------ the data step
 
 
-def data_step(tmp_path: Path, rows: list[dict], settings: dict, search: str | None) -> dict:
-    """The JSON and tables the render step reads, from the data step's own functions."""
+def data_step(tmp_path: Path, rows, settings: dict, search: str | None) -> dict:
+    """The JSON and tables the render step reads, written by the data step itself
+    (reviewkit.prepare.prepare_data, as rule prepare_data runs it)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "studies.csv"
-    if rows:
+    vocabulary, outcomes = {}, None
+    if rows == "two outcomes":
+        path, outcome_table = write_tables(tmp_path)
+        vocabulary, outcomes = VOCABULARY, str(outcome_table)
+        with open(path, encoding="utf-8") as handle:
+            ids = [line.split(",")[0] for line in handle.read().splitlines()[1:]]
+    elif rows:
         write_rows(path, rows)
+        ids = [row["id"] for row in rows]
     else:
         path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
-    typed = validate_studies(path, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
-    typed = normalised_copy(typed, STUDIES_SCHEMA, tmp_path / "validated.csv")
-    summary = json.loads(json.dumps(summarise(typed)))
-    synthesis, effects = synthesise(typed, SynthesisSettings.from_config(settings))
-    synthesis = json.loads(json.dumps(synthesis))
-    effects.drop(columns="inputs_data").to_csv(tmp_path / "effects.csv", index=False)
-    ids = [row["id"] for row in rows]
+        ids = []
+    bibliography = tmp_path / "references.bib"
+    bibliography.write_text(
+        "".join(f"@misc{{{key},\n  title = {{Synthetic {key}}},\n}}\n" for key in ids),
+        encoding="utf-8",
+    )
+    names = "studies results summary synthesis study_table_csv study_table_md effects_csv"
+    outputs = {
+        name: tmp_path / name for name in [*names.split(), "effects_md", "summary_of_findings"]
+    }
+    prepare_data(
+        studies=path,
+        bibliography=bibliography,
+        schema=STUDIES_SCHEMA,
+        inclusion={"year_from": 1900, "year_to": 2100},
+        language="en",
+        synthesis_settings=settings,
+        rob_tool="none",
+        summary_of_findings=None,
+        sof_schema=SUMMARY_OF_FINDINGS_SCHEMA,
+        outputs=outputs,
+        vocabulary=vocabulary,
+        outcomes=outcomes,
+    )
     counts = {
         None: None,
         "search": prisma(ids, screening=False),
@@ -285,11 +342,15 @@ def data_step(tmp_path: Path, rows: list[dict], settings: dict, search: str | No
         "update": prisma(ids, screening=True, previous=15),
     }[search]
     return {
-        "typed": typed,
-        "summary": summary,
-        "synthesis": synthesis,
-        "effects": effects,
-        "effect_rows": read_effects(tmp_path / "effects.csv"),
+        "summary": json.loads(outputs["summary"].read_text("utf-8")),
+        "synthesis": json.loads(outputs["synthesis"].read_text("utf-8")),
+        "effects": pd.read_csv(outputs["effects_csv"]),
+        "effect_rows": read_effects(outputs["effects_csv"]),
+        "tables": {
+            "synthesis": outputs["study_table_md"].read_text("utf-8"),
+            "effects": outputs["effects_md"].read_text("utf-8"),
+            "summary_of_findings": "",
+        },
         "prisma": counts,
         "ids": ids,
     }
@@ -308,11 +369,7 @@ def context(data: dict, language: str) -> dict:
             "prisma": data["prisma"] or prisma_counts(None, None, None),
         },
         inclusion={"year_from": 2014, "year_to": 2024},
-        tables={
-            "synthesis": study_table_markdown(data["typed"], language),
-            "effects": effects_markdown(data["effects"], language),
-            "summary_of_findings": "",
-        },
+        tables=data["tables"],
         figures=figures,
         effects=data["effect_rows"],
     )
@@ -393,6 +450,9 @@ def test_no_empty_or_raw_values(case):
             if not line.startswith(("|", ":")):
                 assert not re.search(r" [,.;:](?:\s|$)", line), f"{name}: {where}: {line}"
                 assert "  " not in line.strip(), f"{name}: {where}: double space: {line}"
+                prose = re.sub(r"@[\w:-]+|\{#[^}]*\}|\([^)]*\.(?:png|pdf)\)", "", line)
+                glued = re.search(r"[a-z)]\.[A-Z]|\d[a-z]{3,}|[a-z]{3,}\d", prose)
+                assert not glued, f"{name}: {where}: words run together: {glued.group(0)}"
 
 
 def test_every_reference_has_exactly_one_target(case):
@@ -422,79 +482,100 @@ def test_singular_and_plural_agree(case):
         assert not many_singular, f"{name}: {many_singular}"
 
 
+def outcomes(synthesis: dict) -> list[dict]:
+    return [synthesis["outcomes"][code] for code in synthesis["outcome_order"]]
+
+
+def outcome_text(text: str, synthesis: dict, code: str) -> str:
+    """The part of a block about one outcome: with several outcomes each part starts
+    with the outcome's name in bold."""
+    order = synthesis["outcome_order"]
+    if len(order) == 1:
+        return text
+    parts = re.split(r"\*\*[^*\n]+\.\*\*", text)[1:]
+    assert len(parts) >= len(order), "every outcome has its own part"
+    return parts[order.index(code)]
+
+
+def pooled_groups(outcome: dict) -> list[str]:
+    return [name for name in POOLED if outcome["groups"].get(name, {}).get("pooled")]
+
+
+POOLED = ("between", "within_arm", "within")
+
+
 def test_two_only_when_there_are_two(case):
     name, data, texts, _documents = case
-    groups = data["synthesis"]["groups"]
-    n_pooled = sum(1 for g in groups.values() if g.get("pooled"))
-    kinds = data["summary"]["by_comparison"]
-    both_kinds = bool(kinds.get("between")) and bool(kinds.get("within"))
+    n_pooled = {len(pooled_groups(o)) for o in outcomes(data["synthesis"])} or {0}
     for (language, block), text in texts.items():
         body = plain(text)
         if language == "id":
             for match in re.finditer(r"\b[Kk]edua(?:nya)?\b[^.]*", body):
                 sentence = match.group(0)
-                if sentence.startswith("Kedua estimasi"):
-                    assert n_pooled == 2, f"{name}: {block}: {sentence}"
-                elif sentence.startswith("Keduanya"):
-                    assert both_kinds, f"{name}: {block}: {sentence}"
-                else:
-                    raise AssertionError(f"{name}: {block}: unexpected 'kedua': {sentence}")
+                assert sentence.startswith("Kedua estimasi"), f"{name}: {block}: {sentence}"
+                assert 2 in n_pooled, f"{name}: {block}: {sentence}"
         else:
-            assert ("two pooled estimates" in body) == (
-                n_pooled == 2
-            ) or block != "synthesis_results"
-            if "The two answer" in body:
-                assert both_kinds, f"{name}: {block}"
-            assert not re.search(r"\bboth\b", body), f"{name}: {block}: 'both' in {body}"
+            if "two pooled estimates" in body:
+                assert 2 in n_pooled, f"{name}: {block}"
+            assert not re.search(r"\b(?:both|the two)\b(?! pooled estimates)", body, re.I), (
+                f"{name}: {block}: 'both' or 'the two' in {body}"
+            )
+    if max(n_pooled) == 2:
+        for language, phrase in (("en", "two pooled estimates"), ("id", "Kedua estimasi")):
+            assert phrase in texts[(language, "synthesis_results")], name
 
 
-#: What the text says, per language, as regular expressions: N is a number (its value is
-#: checked), LABEL the name of a comparison group, REST the rest of a clause.
+#: What the text says, per language, as regular expressions: # is a number (its value is
+#: checked), LABEL the name of a comparison group.
 PHRASES = {
     "en": {
         "none yet": "No studies are included yet",
-        "included": r"The review includes N stud",
-        "participants": r"N participants?\b",
-        "with effect": r"Effect sizes could be computed for N of the N studies",
-        "votes": r"Of the N studies that reported the direction of their effect, N showed "
+        "included": r"The review includes # stud",
+        "participants": r"# participants?\b",
+        "with effect": r"Effect sizes for the main analysis could be computed for # of "
+        r"the # studies",
+        "none with effect": r"No effect size for the main analysis could be computed from "
+        r"(?:any of the # studies|the study)",
+        "votes": r"In the LABEL, # of the # studies that reported a direction showed "
         r"(an increase|a decrease)",
-        "combined": r"Combining the one-sided p-values of N studies",
-        "pooled": r"In the LABEL \(N stud(?:y|ies)\), the pooled (.+?) was (-?[\d.,]+) \(",
-        "not pooled": r"In the LABEL, N effect sizes? (?:was|were) available and not pooled: "
+        "combined": r"Combining the one-sided p-values of the LABEL \(# studies\)",
+        "pooled": r"In the LABEL \(# stud(?:y|ies)\), the pooled (.+?) was (-?[\d.,]+) \(",
+        "not pooled": r"In the LABEL, # effect sizes? (?:was|were) available and not pooled: "
         r"([^.]+(?:\.\d[^.]*)*)\.",
         "not provided": "were not provided",
-        "identified": r"The searches identified N records",
-        "duplicates": r"After N records had been removed as duplicates, N records remained",
+        "identified": r"The searches identified # records",
+        "duplicates": r"After # records had been removed as duplicates, # records remained",
         "not screened": "Screening has not been recorded yet",
-        "screened": r"Of the N records screened, N (?:was|were) excluded",
-        "update": r"The new searches added N stud(?:y|ies) \(N reports?\) to the N",
-        "included in review": r"This left N stud(?:y|ies) \(N reports?\)",
+        "screened": r"Of the # records screened, # (?:was|were) excluded",
+        "update": r"The new searches added # stud(?:y|ies) \(# reports?\) to the #",
+        "included in review": r"This left # stud(?:y|ies) \(# reports?\)",
     },
     "id": {
         "none yet": "Belum ada studi yang disertakan",
-        "included": r"Tinjauan ini mencakup N studi",
-        "participants": r"N partisipan\.",
-        "with effect": r"Ukuran efek dapat dihitung untuk N dari N studi",
-        "votes": r"Dari N studi yang melaporkan arah efeknya, N menunjukkan "
+        "included": r"Tinjauan ini mencakup # studi",
+        "participants": r"# partisipan\.",
+        "with effect": r"Ukuran efek untuk analisis utama dapat dihitung untuk # dari # studi",
+        "none with effect": r"(?:Tidak satu pun dari # studi|Studi tersebut tidak) memberikan",
+        "votes": r"Pada LABEL, # dari # studi yang melaporkan arah efek menunjukkan "
         r"(peningkatan|penurunan)",
-        "combined": r"Penggabungan nilai p satu sisi dari N studi",
-        "pooled": r"Pada LABEL \(N studi\), estimasi gabungan (.+?) adalah (-?[\d.,]+) \(",
-        "not pooled": r"Pada LABEL, tersedia N ukuran efek yang tidak digabungkan karena "
+        "combined": r"Penggabungan nilai p satu sisi pada LABEL \(# studi\)",
+        "pooled": r"Pada LABEL \(# studi\), estimasi gabungan (.+?) adalah (-?[\d.,]+) \(",
+        "not pooled": r"Pada LABEL, tersedia # ukuran efek yang tidak digabungkan karena "
         r"([^.]+)\.",
         "not provided": "tidak disertakan",
-        "identified": r"Pencarian menghasilkan N catatan",
-        "duplicates": r"Setelah N catatan dihapus sebagai duplikat, tersisa N catatan",
+        "identified": r"Pencarian menghasilkan # catatan",
+        "duplicates": r"Setelah # catatan dihapus sebagai duplikat, tersisa # catatan",
         "not screened": "Penyaringan belum dicatat",
-        "screened": r"Dari N catatan yang disaring, N dikeluarkan",
-        "update": r"Pencarian baru menambahkan N studi \(N laporan\) pada N studi",
-        "included in review": r"Akhirnya, N studi \(N laporan\)",
+        "screened": r"Dari # catatan yang disaring, # dikeluarkan",
+        "update": r"Pencarian baru menambahkan # studi \(# laporan\) pada # studi",
+        "included in review": r"Akhirnya, # studi \(# laporan\)",
     },
 }
 
 
 def find(text: str, language: str, key: str, label: str = "") -> re.Match | None:
     pattern = PHRASES[language][key].replace("LABEL", re.escape(label))
-    return re.search(pattern.replace("N", r"(\d[\d.,]*)"), plain(text))
+    return re.search(pattern.replace("#", r"(\d[\d.,]*)"), plain(text))
 
 
 def numbers(match: re.Match, language: str, *groups: int) -> list[float]:
@@ -508,27 +589,36 @@ def test_counts_equal_the_json(case):
     for language in ("en", "id"):
         characteristics = texts[(language, "characteristics")]
         results = texts[(language, "synthesis_results")]
+        short = words(language)["comparisons_short"]
         if n == 0:
             assert PHRASES[language]["none yet"] in characteristics, name
             continue
         assert numbers(find(characteristics, language, "included"), language, 1) == [n]
         participants = find(characteristics, language, "participants")
         assert numbers(participants, language, 1) == [summary["n_participants"]], name
-        with_effect = synthesis["n_with_effect"]
-        if 0 < with_effect < n:
-            match = find(results, language, "with effect")
-            assert match, f"{name}: {language}"
-            assert numbers(match, language, 1, 2) == [with_effect, n], name
-        votes = synthesis["vote_count"]
-        if votes["n_informative"] > 1:
-            match = find(results, language, "votes")
-            assert match, f"{name}: {language}: vote count"
-            assert numbers(match, language, 1, 2) == [votes["n_informative"], votes["n_favoured"]]
-            assert match.group(3) == words(language)["directions"][votes["favoured"]]
-        combined = synthesis["combined_p"]
-        if combined.get("k", 0) > 1:
-            match = find(results, language, "combined")
-            assert numbers(match, language, 1) == [combined["k"]], name
+        for outcome in outcomes(synthesis):
+            results = outcome_text(
+                texts[(language, "synthesis_results")], synthesis, outcome["code"]
+            )
+            main, results_n = outcome["n_with_effect"], outcome["n_results"]
+            if 0 < main < results_n:
+                match = find(results, language, "with effect")
+                assert match, f"{name}: {language}"
+                assert numbers(match, language, 1, 2) == [main, results_n], name
+            elif main == 0:
+                assert find(results, language, "none with effect"), f"{name}: {language}"
+            for group, votes in outcome["vote_count"].items():
+                if votes["n_informative"] > 1:
+                    match = find(results, language, "votes", short[group])
+                    assert match, f"{name}: {language}: vote count {group}"
+                    expected = [votes["n_favoured"], votes["n_informative"]]
+                    assert numbers(match, language, 1, 2) == expected, name
+                    assert match.group(3) == words(language)["directions"][votes["favoured"]]
+            for group, combined in outcome["combined_p"].items():
+                if combined["k"] > 1:
+                    match = find(results, language, "combined", short[group])
+                    assert match, f"{name}: {language}: combined p {group}"
+                    assert numbers(match, language, 1) == [combined["k"]], name
 
 
 def expected_reason(entry: dict, language: str) -> str:
@@ -546,41 +636,49 @@ def expected_reason(entry: dict, language: str) -> str:
 
 def test_pooled_estimates_measures_and_reasons_equal_synthesis_json(case):
     name, data, texts, _documents = case
-    groups = data["synthesis"]["groups"]
     effects = data["effects"]
-    for language in ("en", "id"):
-        text = texts[(language, "synthesis_results")]
-        body = plain(text)
-        short = words(language)["comparisons_short"]
-        pooled_names = words(language)["pooled_measures"]
-        used = {pooled_names[g["measure"]] for g in groups.values() if g["pooled"]}
-        for group, entry in groups.items():
-            if entry["pooled"]:
-                match = find(text, language, "pooled", short[group])
-                assert match, f"{name}: {language}: pooled {group} not reported:\n{body}"
-                assert numbers(match, language, 1) == [entry["k"]], name
-                assert match.group(2) == pooled_names[entry["measure"]], name
-                assert match.group(3) == formatted(entry["estimate"], language, entry["measure"])
-            elif entry["k_with_effect"]:
-                match = find(text, language, "not pooled", short[group])
-                assert match, f"{name}: {language}: unpooled {group} not explained:\n{body}"
-                assert numbers(match, language, 1) == [entry["k_with_effect"]], name
-                stated = match.group(2)
-                assert stated.startswith(expected_reason(entry, language)), (
-                    f"{name}: {language}: {group}: stated {stated!r}, recorded {entry['reason']!r}"
-                )
-                if "different measures" in entry["reason"]:
-                    chosen = effects[(effects["comparison"] == group) & effects["measure"].notna()]
-                    for code in set(chosen["measure"]):
-                        assert words(language)["measures"][code] in stated, name
-        for other in pooled_names.values():  # no measure named as pooled that was not
-            if not any(other in shown for shown in used):
-                assert f"pooled {other} was" not in body, name
-                assert f"gabungan {other} adalah" not in body, name
-        if not any(g.get("pi_low") is not None for g in groups.values()):
-            assert "prediction interval ran" not in body, name
-            assert "Interval prediksi" not in body or "tidak dilaporkan" in body, name
-        assert "(see results/stats/synthesis.json)" not in body, f"{name}: unknown reason"
+    for outcome in outcomes(data["synthesis"]):
+        groups = {g: outcome["groups"][g] for g in POOLED if g in outcome["groups"]}
+        for language in ("en", "id"):
+            text = outcome_text(
+                texts[(language, "synthesis_results")], data["synthesis"], outcome["code"]
+            )
+            body = plain(text)
+            short = words(language)["comparisons_short"]
+            pooled_names = words(language)["pooled_measures"]
+            used = {pooled_names[g["measure"]] for g in groups.values() if g["pooled"]}
+            for group, entry in groups.items():
+                if entry["pooled"]:
+                    match = find(text, language, "pooled", short[group])
+                    assert match, f"{name}: {language}: pooled {group} not reported:\n{body}"
+                    assert numbers(match, language, 1) == [entry["k"]], name
+                    assert match.group(2) == pooled_names[entry["measure"]], name
+                    expected = formatted(entry["estimate"], language, entry["measure"])
+                    assert match.group(3) == expected, name
+                elif entry["k_with_effect"]:
+                    match = find(text, language, "not pooled", short[group])
+                    assert match, f"{name}: {language}: unpooled {group} not explained:\n{body}"
+                    assert numbers(match, language, 1) == [entry["k_with_effect"]], name
+                    stated = match.group(2)
+                    assert stated.startswith(expected_reason(entry, language)), (
+                        f"{name}: {language}: {group}: stated {stated!r}, "
+                        f"recorded {entry['reason']!r}"
+                    )
+                    if "different measures" in entry["reason"]:
+                        chosen = effects[
+                            (effects["comparison"] == group)
+                            & (effects["role"] == "main")
+                            & (effects["outcome"] == outcome["code"])
+                            & effects["measure"].notna()
+                        ]
+                        for code in set(chosen["measure"]):
+                            assert words(language)["measures"][code] in stated, name
+            if data["synthesis"]["outcome_order"] == [outcome["code"]]:
+                for other in pooled_names.values():  # no measure named as pooled that was not
+                    if not any(other in shown for shown in used):
+                        assert f"the pooled {other} was" not in body, name
+                        assert f"gabungan {other} adalah" not in body, name
+            assert "(see results/stats/synthesis.json)" not in body, f"{name}: unknown reason"
 
 
 def test_search_counts_equal_prisma_json(case):

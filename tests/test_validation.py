@@ -45,7 +45,8 @@ def test_every_problem_is_reported_in_row_order(tmp_path, seed_rows):
     path = write_rows(tmp_path / "studies.csv", seed_rows)
     assert problems_for(path) == [
         f'{path}: row 2, column design: "RCT" is not one of: rct, quasi_controlled, '
-        "quasi_prepost, quasi_unspecified, one_group_prepost, static_group, pre_experimental",
+        "static_group, quasi_prepost, quasi_unspecified, one_group_prepost, pre_experimental "
+        "(config.yaml, vocabulary.designs)",
         f"{path}: row 3, column year: 2012 is outside the inclusion window 2014 to 2024 "
         "(config.yaml, inclusion)",
         f'{path}: row 4, column p_value: "1,5" must be at most 1',

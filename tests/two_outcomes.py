@@ -1,0 +1,106 @@
+"""A review with two outcomes per study, for the tests of the outcomes table.
+
+Two published data sets stand in for two outcomes of the same trials:
+
+- "tb": the tuberculosis counts of the 13 BCG trials (Colditz et al., JAMA
+  1994;271:698; metafor's dat.bcg), as entered in examples/bcg/data/studies.csv;
+- "stay": the length-of-hospital-stay means and SDs of dat.normand1999
+  (Normand, Stat Med 1999;18:321; metadat data-raw/dat.normand1999.txt: n1i,
+  m1i, sd1i, n2i, m2i, sd2i; group 1 = specialist care), given to the first
+  nine trials in row order, with their own group sizes.
+
+The pairing by row order is artificial; every number of an outcome is its data
+set's, so each outcome's pooled estimate can be checked on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+BCG_STUDIES = Path(__file__).resolve().parents[1] / "examples" / "bcg" / "data" / "studies.csv"
+NORMAND1999 = [
+    (155, 55, 47, 156, 75, 64),
+    (31, 27, 7, 32, 29, 4),
+    (75, 64, 17, 71, 119, 29),
+    (18, 66, 20, 18, 137, 48),
+    (8, 14, 8, 13, 18, 11),
+    (57, 19, 7, 52, 18, 4),
+    (34, 52, 45, 33, 41, 34),
+    (110, 21, 16, 183, 31, 27),
+    (60, 30, 27, 52, 23, 20),
+]
+VOCABULARY = {
+    "outcomes": [
+        {
+            "code": "tb",
+            "labels": {"en": "tuberculosis", "id": "tuberkulosis"},
+            "favoured_direction": "decrease",
+        },
+        {
+            "code": "stay",
+            "labels": {"en": "length of hospital stay", "id": "lama rawat inap"},
+            "favoured_direction": "decrease",
+        },
+    ],
+    "primary_outcome": "tb",
+}
+RESULT_COLUMNS = ("outcome", "events_intervention", "events_control", "effect_direction")
+
+
+def bcg_rows() -> list[dict[str, str]]:
+    with open(BCG_STUDIES, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def direction(first: float, second: float) -> str:
+    return "increase" if first > second else "decrease" if first < second else "no_change"
+
+
+def outcome_rows() -> list[dict[str, str]]:
+    trials = bcg_rows()
+    rows = [
+        {
+            "id": trial["id"],
+            "outcome": "tb",
+            "events_intervention": trial["events_intervention"],
+            "events_control": trial["events_control"],
+            "effect_direction": trial["effect_direction"],
+        }
+        for trial in trials
+    ]
+    for trial, (n1, m1, sd1, n2, m2, sd2) in zip(trials, NORMAND1999, strict=False):
+        rows.append(
+            {
+                "id": trial["id"],
+                "outcome": "stay",
+                "n_total": str(n1 + n2),
+                "n_intervention": str(n1),
+                "n_control": str(n2),
+                "mean_intervention": str(m1),
+                "sd_intervention": str(sd1),
+                "mean_control": str(m2),
+                "sd_control": str(sd2),
+                "effect_direction": direction(m1, m2),
+            }
+        )
+    return rows
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_tables(folder: Path) -> tuple[Path, Path]:
+    """data/studies.csv (characteristics only) and data/outcomes.csv under `folder`."""
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    studies = [{k: v for k, v in row.items() if k not in RESULT_COLUMNS} for row in bcg_rows()]
+    return (
+        write_csv(folder / "data" / "studies.csv", studies),
+        write_csv(folder / "data" / "outcomes.csv", outcome_rows()),
+    )
