@@ -94,11 +94,11 @@ def test_docx_has_title_headings_and_numbers(built):
     for heading in HEADINGS:
         assert heading in headings
     assert "mencakup 15 studi" in text
-    assert "total 532 ibu postpartum" in text
-    assert "median 32 ibu (rentang 20–60)" in text
+    assert "total 532 partisipan" in text
+    assert "antara 20 dan 60 partisipan (median 32)" in text
     assert "p < 0,05" in text  # Indonesian decimal comma in the prose
     assert "Abstrak" in text and "Abstract" in text
-    assert "15 Indonesian studies" in text  # the English abstract
+    assert "The review included 15 studies" in text  # the English abstract
 
 
 def test_docx_synthesis_table_has_every_study(built):
@@ -139,7 +139,7 @@ def test_pdf_has_the_same_content(built):
     text = pdf_text(built / PDF)
     assert "Pijat Oksitosin dan Produksi ASI" in text
     assert "mencakup 15 studi" in text
-    assert "532 ibu postpartum" in text
+    assert "532 partisipan" in text
     for heading in HEADINGS:
         assert heading in text
     for number in range(1, 7):
@@ -180,7 +180,7 @@ def test_adding_a_study_updates_the_manuscript(tmp_path):
     build(workdir)
     text = docx_text(workdir / DOCX)
     assert "mencakup 16 studi" in text
-    assert "total 632 ibu postpartum" in text
+    assert "total 632 partisipan" in text
     assert "Studi tambahan untuk uji." in text
 
 
@@ -268,8 +268,11 @@ def test_recorded_risk_of_bias_appears_in_the_manuscript(tmp_path):
     )
     build(workdir)
     text = docx_text(workdir / DOCX)
-    assert "Risiko bias dinilai dengan ROBINS-I" in text
-    assert "5 studi rendah, 5 studi beberapa kekhawatiran dan 5 studi tinggi" in text
+    assert "Risiko bias setiap studi dinilai dengan ROBINS-I" in text
+    assert (
+        "5 studi berisiko bias rendah, 5 studi dengan beberapa kekhawatiran dan 5 studi "
+        "berisiko bias tinggi" in text
+    )
     assert "Gambar 7" in text and "Gambar 8" in text  # traffic light and summary
     assert (workdir / "results" / "figures" / "rob_summary.png").exists()
     assert "Risiko bias belum dinilai" not in text
@@ -280,8 +283,8 @@ def test_csl_in_config_overrides_the_profile_style(tmp_path):
     build(workdir, "--config", "csl=nlm-citation-sequence")
     text = docx_text(workdir / DOCX)
     # Vancouver: numbered citations in order of first citation, numbered list.
-    assert "tinjauan literatur dengan sintesis naratif dan deskriptif (5,6)." in text
-    assert "6. \tPolit, Beck. 2021." in text[text.rindex("Daftar Pustaka") :]
+    assert "tinjauan literatur (4,5) dengan sintesis kuantitatif" in text
+    assert "5. \tPolit, Beck. 2021." in text[text.rindex("Daftar Pustaka") :]
     assert "(Polit & Beck, 2021; Whittemore & Knafl, 2005)" not in text
 
 
