@@ -699,6 +699,9 @@ class Exhibits:
 
     def __init__(self, context: Mapping, language: str, elsewhere: Mapping[str, str]):
         self.figures = dict(context.get("figures") or {})
+        self.measures = sorted(
+            {str(row["measure"]) for row in context.get("effects") or [] if row.get("measure")}
+        )
         self.tables = dict(context.get("tables") or {})
         self.language = language
         self.elsewhere = dict(elsewhere)
@@ -752,6 +755,18 @@ class Exhibits:
             return Markdown(f"![{caption}]({self.figures[name]}){{#{label}}}")
         source = {v: k for k, v in TABLE_NAMES.items()}[name]
         caption = term(f"captions.table_{name}", self.language, **self.fields)
+        if name == "effects":  # the measure codes the table shows, and nothing else
+            names = [
+                term(
+                    "captions.abbreviation",
+                    self.language,
+                    code=code,
+                    name=measure_name(code, self.language),
+                )
+                for code in self.measures
+            ]
+            abbreviations = "; ".join([*names, term("captions.ci", self.language)])
+            caption = Markdown(f"{caption} {abbreviations}.")
         return Markdown(f"{str(self.tables[source]).rstrip()}\n: {caption} {{#{label}}}")
 
 
