@@ -165,9 +165,10 @@ def noun(count: int, name: str, language: str) -> str:
     return one if count == 1 else other
 
 
-def count_text(count: int, name: str, language: str) -> str:
-    """'1 study', '3 studies', '1.234 studi': the number in the language's format."""
-    return f"{format_number(int(count), language)} {noun(count, name, language)}"
+def count_text(count: float, name: str, language: str) -> str:
+    """'1 study', '3 studies', '1.234 studi', '119.5 participants' (a median): the number
+    in the language's format, never rounded."""
+    return f"{format_number(count, language)} {noun(count, name, language)}"
 
 
 def join_words(items: Iterable[object], language: str, serial: bool = False) -> str:

@@ -38,7 +38,8 @@ def test_singular_and_plural_by_language():
     assert count_text(2, "study", "en") == "2 studies"
     assert count_text(1234, "participant", "en") == "1,234 participants"
     assert count_text(1234, "participant", "id") == "1.234 partisipan"
-    assert count_text(1, "study", "id") == count_text(1, "study", "id") == "1 studi"
+    assert count_text(1, "study", "id") == "1 studi"
+    assert count_text(119.5, "participant", "en") == "119.5 participants"  # a median, not cut
 
 
 def test_lists_joined_the_way_each_language_writes_them():
