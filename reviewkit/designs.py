@@ -1,4 +1,4 @@
-"""The fixed design vocabulary: labels per language and what each design can answer.
+"""The fixed design vocabulary: what each design can answer (labels: the message catalogues).
 
 `comparison` says which question a design's effect answers (guide: never pool
 between-group with within-group effects): "between" = intervention vs control
@@ -11,53 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reviewkit.i18n import message
+
 
 @dataclass(frozen=True)
 class Design:
     code: str
     comparison: str
-    labels: dict[str, str]
 
     def label(self, language: str) -> str:
-        return self.labels[language]
+        """The design's name in the manuscript's language (``designs.<code>``)."""
+        return message(language, f"designs.{self.code}")
 
 
 DESIGNS: tuple[Design, ...] = (
-    Design(
-        "rct", "between", {"id": "Uji acak terkendali (RCT)", "en": "Randomised controlled trial"}
-    ),
-    Design(
-        "quasi_controlled",
-        "between",
-        {
-            "id": "Kuasi-eksperimen dengan kelompok kontrol",
-            "en": "Quasi-experiment with control group",
-        },
-    ),
-    Design(
-        "static_group",
-        "between",
-        {"id": "Perbandingan kelompok statis", "en": "Static group comparison"},
-    ),
-    Design(
-        "quasi_prepost",
-        "unclear",
-        {"id": "Kuasi-eksperimen pra-pasca uji", "en": "Quasi-experiment, pre-post test"},
-    ),
-    Design(
-        "quasi_unspecified",
-        "unclear",
-        {
-            "id": "Kuasi-eksperimen tanpa keterangan kontrol",
-            "en": "Quasi-experiment, control not stated",
-        },
-    ),
-    Design(
-        "one_group_prepost",
-        "within",
-        {"id": "Satu kelompok pra-pasca uji", "en": "One-group pre-post test"},
-    ),
-    Design("pre_experimental", "within", {"id": "Pra-eksperimental", "en": "Pre-experimental"}),
+    Design("rct", "between"),
+    Design("quasi_controlled", "between"),
+    Design("static_group", "between"),
+    Design("quasi_prepost", "unclear"),
+    Design("quasi_unspecified", "unclear"),
+    Design("one_group_prepost", "within"),
+    Design("pre_experimental", "within"),
 )
 
 DESIGN_BY_CODE = {design.code: design for design in DESIGNS}
