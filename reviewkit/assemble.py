@@ -30,6 +30,7 @@ from pathlib import Path
 
 import typst
 
+from reviewkit.docx_tables import finish_docx
 from reviewkit.errors import InputError
 from reviewkit.paths import LAYOUT_DIR
 
@@ -243,6 +244,8 @@ def _pandoc_to_file(
             extra_args=list(extra_args),
             env=env,
         )
+        if output.suffix == ".docx":
+            finish_docx(tmp)  # rows kept whole, columns in cm (reviewkit.docx_tables)
         _replace_atomically(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
@@ -336,9 +339,10 @@ def compile_typst(
 ) -> None:
     """Typeset typst source (a path or the bytes) to PDF; warnings are errors.
 
-    System fonts are ignored: only typst's embedded fonts and ``font_paths``
-    are used, so the PDF does not depend on the machine. ``timestamp`` fixes
-    the PDF's dates (see ``_epoch``); two runs give the same bytes.
+    System fonts are ignored: only typst's embedded fonts, the fonts shipped
+    in ``layout/fonts/`` and ``font_paths`` are used, so the PDF does not
+    depend on the machine. ``timestamp`` fixes the PDF's dates (see
+    ``_epoch``); two runs give the same bytes.
     ``pdf_standards``: e.g. ``"a-2b"`` for PDF/A-2b (typst checks conformance
     and fails the build when the document cannot meet it).
     """
@@ -350,7 +354,7 @@ def compile_typst(
         pdf, warnings = typst.compile_with_warnings(
             data,
             root=str(Path(root).resolve()),
-            font_paths=[str(p) for p in font_paths],
+            font_paths=[str(LAYOUT_DIR / "fonts"), *(str(p) for p in font_paths)],
             ignore_system_fonts=True,
             format="pdf",
             timestamp=_epoch(timestamp),

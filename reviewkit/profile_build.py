@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def check_manuscript(
-    *, markdown, metadata, profile, language, csl, checks, settings, defaults
+    *, markdown, metadata, profile, language, csl, checks, settings, defaults, bibliography=None
 ) -> dict:
     """Check the manuscript against the profile; warn about soft limits and placeholders."""
     report = prepare_profile_build(
@@ -38,6 +38,7 @@ def check_manuscript(
         checks_out=checks,
         settings_out=settings,
         defaults_out=defaults,
+        bibliography=bibliography,
     )
     for line in report["soft_limits_not_met"]:
         log.warning("%s (reported only)", line)
@@ -69,6 +70,7 @@ def assemble_documents(
         checks=outputs["checks"],
         settings=outputs["settings"],
         defaults=outputs["defaults"],
+        bibliography=bibliography,
     )
     settings = json.loads(Path(outputs["settings"]).read_text(encoding="utf-8"))
     common = {
