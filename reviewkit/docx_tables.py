@@ -13,6 +13,12 @@ and attribute stays as pandoc wrote it):
   LibreOffice then lay the columns out alike, and a test can read the width
   of every column in twips.
 
+* a paragraph section break left as a marker by layout/filters/tables.lua
+  (``w:sectPr`` holding only ``<w:pgSz w:orient="portrait|landscape"/>``)
+  becomes a copy of the document's own last section (page size, margins,
+  footer, line numbering), turned sideways for ``landscape``: so a wide
+  table gets a landscape page whatever Word template the journal sent.
+
 The zip is rewritten entry by entry with each entry's original date and
 compression, so the output stays byte-for-byte reproducible.
 """
@@ -79,9 +85,30 @@ def _grids(xml: str) -> str:
     return _GRID.sub(replace, xml)
 
 
+_MARKER = re.compile(r'<w:sectPr><w:pgSz w:orient="(portrait|landscape)"\s*/></w:sectPr>')
+
+
+def _turned(sect: str) -> str:
+    width, height = _attr(sect, "pgSz", "w"), _attr(sect, "pgSz", "h")
+    if width is None or height is None:
+        return sect
+    size = f'<w:pgSz w:w="{max(width, height)}" w:h="{min(width, height)}" w:orient="landscape" />'
+    return re.sub(r"<w:pgSz\b[^>]*/>", size, sect, count=1)
+
+
+def _sections(xml: str) -> str:
+    if not _MARKER.search(xml):
+        return xml
+    own = [m.group(0) for m in _SECT.finditer(xml) if not _MARKER.fullmatch(m.group(0))]
+    if not own:
+        return xml
+    body = own[-1]
+    return _MARKER.sub(lambda m: _turned(body) if m.group(1) == "landscape" else body, xml)
+
+
 def finish_document_xml(xml: str) -> str:
     """The edits of the module docstring on the text of word/document.xml."""
-    return _grids(_rows(xml))
+    return _grids(_rows(_sections(xml)))
 
 
 def finish_docx(path: os.PathLike[str] | str) -> None:

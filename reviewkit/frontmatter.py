@@ -304,11 +304,11 @@ def pandoc_defaults(
             "lang": lang or tag(language),
             "reviewkit-language": language,
             "reviewkit-citations": "numeric" if numeric else "author-date",
+            "reviewkit-tables-wide": profile["tables"]["wide"],
             "reviewkit": {
                 "profile": profile["name"],
                 "anonymised": profile["anonymised"],
                 "new-page-after-title": profile["new_page_after_title"],
-                "tables-wide": profile["tables"]["wide"],
                 "counts": {
                     **{key: value for key, value in counts.abstract_words.items()},
                     "main-text": counts.main_text_words,

@@ -205,10 +205,9 @@ def inputs_text(inputs: dict, language: str) -> str:
     def num(value):
         return format_number(value, language)
 
-    words = {
-        "id": {"increase": "meningkat", "decrease": "menurun", "vs": "vs", "paired": "n"},
-        "en": {"increase": "increase", "decrease": "decrease", "vs": "vs", "paired": "n"},
-    }[language]
+    from reviewkit.i18n import section
+
+    words = section(language, "effects_table.inputs")
     kind = inputs.get("kind")
     if kind == "events":
         return (
@@ -434,74 +433,19 @@ def synthesise(studies: pd.DataFrame, settings: SynthesisSettings, rob_tool: str
 
 # --- the supplementary table in the manuscript ---------------------------------------------
 
-COMPARISON_LABELS = {
-    "id": {"between": "Antarkelompok", "within": "Pra-pasca", None: "–"},
-    "en": {"between": "Between groups", "within": "Pre-post", None: "–"},
-}
-# Short method names for the table; the full formula is in effects.csv and
-# docs/synthesis-engine.md. Pandoc Markdown: g~z~ is g with subscript z.
-METHOD_SHORT = {
-    "id": {
-        "hedges_g_from_p": "g dari p",
-        "smcc_from_p": "g~z~ dari p berpasangan",
-        "hedges_g_from_means": "g dari rerata dan SB",
-        "log_risk_ratio": "log RR",
-        "log_odds_ratio": "log OR",
-        "risk_difference": "selisih risiko",
-    },
-    "en": {
-        "hedges_g_from_p": "g from p",
-        "smcc_from_p": "g~z~ from paired p",
-        "hedges_g_from_means": "g from means and SDs",
-        "log_risk_ratio": "log RR",
-        "log_odds_ratio": "log OR",
-        "risk_difference": "risk difference",
-    },
-}
-FLAG_LABELS = {
-    "id": {
-        FLAG_P_INEQUALITY: "p dari batas (<)",
-        FLAG_EQUAL_GROUPS: "besar kelompok diasumsikan sama",
-        FLAG_COMPARISON_ASSUMED: "perbandingan diasumsikan dari desain",
-        "continuity_correction_0.5": "koreksi kontinuitas 0,5",
-        "double_zero": "nol kejadian di kedua kelompok",
-    },
-    "en": {
-        FLAG_P_INEQUALITY: "p from a bound (<)",
-        FLAG_EQUAL_GROUPS: "equal group sizes assumed",
-        FLAG_COMPARISON_ASSUMED: "comparison assumed from design",
-        "continuity_correction_0.5": "continuity correction 0.5",
-        "double_zero": "no events in either group",
-    },
-}
-REASON_LABELS = {
-    "id": {
-        "no p-value, means or events": "tidak ada nilai p, rerata, atau kejadian",
-        "direction of effect not reported": "arah efek tidak dilaporkan",
-        REASON_NO_CONTROL_STATED: "desain tidak menyebutkan kelompok kontrol",
-    },
-    "en": {},
-}
-EFFECT_HEADERS = {
-    "id": [
-        "No",
-        "Studi",
-        "Perbandingan",
-        "Data yang digunakan",
-        "Metode",
-        "Efek [IK 95%]",
-        "Catatan",
-    ],
-    "en": ["No", "Study", "Comparison", "Data used", "Method", "Effect [95% CI]", "Notes"],
-}
+# Words of the table: catalogue section effects_table (reviewkit/locales/). Short
+# method names there; the full formula is in effects.csv and docs/synthesis-engine.md.
+EFFECT_COLUMNS = ("no", "study", "comparison", "inputs", "method", "effect", "notes")
 
 
-def effects_markdown(effects: pd.DataFrame, language: str) -> str:
+def effects_markdown(effects: pd.DataFrame, language: str, level: float = 0.95) -> str:
     """Supplementary table of every study's derived effect, for the manuscript."""
-    from reviewkit.numfmt import format_number
-    from reviewkit.study_characteristics import to_pipe_table
+    from reviewkit.i18n import message, section
+    from reviewkit.numfmt import format_number, format_percent
+    from reviewkit.study_characteristics import study_cell, to_pipe_table
 
-    separator = "; " if language == "id" else ", "
+    words = section(language, "effects_table")
+    separator = message(language, "text.interval_separator")
     rows = []
     for number, (_, row) in enumerate(effects.iterrows(), start=1):
         if present(row["yi"]):
@@ -510,29 +454,33 @@ def effects_markdown(effects: pd.DataFrame, language: str) -> str:
                 f"[{format_number(row['ci_low'], language, 2)}{separator}"
                 f"{format_number(row['ci_high'], language, 2)}]"
             )
-            method = METHOD_SHORT[language].get(str(row["method"]).split(":")[0], row["method"])
+            method = words["methods"].get(str(row["method"]).split(":")[0], row["method"])
         else:
             effect, method = "–", "–"
         notes = [
-            FLAG_LABELS[language].get(flag, flag)
-            for flag in filter(None, str(row["flags"]).split(";"))
+            words["flags"].get(flag, flag) for flag in filter(None, str(row["flags"]).split(";"))
         ]
         if present(row["reason_no_effect"]):
             reason = row["reason_no_effect"]
-            notes.append(REASON_LABELS[language].get(reason, reason))
+            notes.append(words["reasons"].get(reason, reason))
         inputs = inputs_text(row["inputs_data"], language)
         rows.append(
             [
                 number,
-                f"@{row['id']}",
-                COMPARISON_LABELS[language][
-                    row["comparison"] if present(row["comparison"]) else None
-                ],
+                study_cell(row["id"], row["label"]),
+                words["comparisons"].get(row["comparison"], "–")
+                if present(row["comparison"])
+                else "–",
                 inputs,
                 method,
                 effect,
                 "; ".join(notes) or "–",
             ]
         )
-    table = pd.DataFrame(rows, columns=EFFECT_HEADERS[language])
-    return to_pipe_table(table, [6, 15, 11, 19, 13, 17, 19])
+    headers = words["headers"]
+    level_text = format_percent(level, language)
+    columns = [headers[c].replace("{level}", level_text) for c in EFFECT_COLUMNS]
+    table = pd.DataFrame(rows, columns=columns)
+    display = table.copy()  # the study as the reader sees it, for the column widths
+    display.iloc[:, 1] = effects["label"].tolist()
+    return to_pipe_table(table, markdown_columns=[1], display=display)

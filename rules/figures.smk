@@ -5,6 +5,8 @@ rule draw_figures:
         studies=VALIDATED_STUDIES,
         effects=EFFECTS_CSV,
         synthesis=SYNTHESIS_JSON,
+        bibliography=config["references"],
+        manuscript=figure_label_inputs(),
     output:
         png=[figure_png(name) for name in FIGURES],
         pdf=[figure_pdf(name) for name in FIGURES],
@@ -19,5 +21,8 @@ rule draw_figures:
         language=config["language"],
         rob_tool=config["risk_of_bias"]["tool"],
         dpi=300,
+        csl=LAYOUT["csl"],
+        font=LAYOUT["font"],
+        font_paths=LAYOUT["font_paths"],
     script:
         "../scripts/draw_figures.py"
