@@ -23,8 +23,11 @@ CELL_SIZE_PT = 11.0
 CELL_PADDING_PT = 2 * 5.4
 #: The narrowest text width the widths are planned for: A4 with 2.5 cm margins.
 TEXT_WIDTH_PT = 16 / 2.54 * 72
-#: Separator dashes of a pipe table in all: the precision of the relative widths.
-SEPARATOR_DASHES = 400
+#: Length of a pipe table's separator line: the precision of the relative widths
+#: (pandoc divides each cell's length, colon included, by the total).
+SEPARATOR_DASHES = 1000
+#: Room added to a column's longest word, so rounding never leaves it short.
+SAFETY_PT = 1.0
 
 
 def location(facility: object, region: object) -> str:
@@ -121,8 +124,8 @@ def column_widths(
             [text_width(cell, size_pt) for cell in cells]
             + [text_width(str(column), size_pt, bold=True), 0.0]
         )
-        minimum.append(longest_word + padding_pt)
-        natural.append(longest_cell + padding_pt)
+        minimum.append(longest_word + padding_pt + SAFETY_PT)
+        natural.append(max(longest_cell + padding_pt, longest_word + padding_pt + SAFETY_PT))
     spare = text_width_pt - sum(minimum)
     extra = [n - m for n, m in zip(natural, minimum, strict=True)]
     if spare <= 0 or sum(extra) <= 0:
@@ -170,8 +173,8 @@ def to_pipe_table(
     ]
     header = "| " + " | ".join(names) + " |"
     # ":---" aligns every column left, as text in a table reads best.
-    dashes = [max(3, round(SEPARATOR_DASHES * width / total)) for width in widths]
-    separator = "|" + "|".join(":" + "-" * count for count in dashes) + "|"
+    lengths = [max(4, round(SEPARATOR_DASHES * width / total)) for width in widths]
+    separator = "|" + "|".join(":" + "-" * (length - 1) for length in lengths) + "|"
     return "\n".join([header, separator, *rows]) + "\n"
 
 

@@ -100,9 +100,16 @@ def configured_layout():
         style = effective_style(config["csl"], profile["csl"])
         numeric = is_numeric_style(resolve_csl(style))
         font_paths = profile["pdf"]["font_paths"]
-        font = pdf_family(effective_layout(profile)["font"], font_paths, profile["pdf"]["font"])
+        font = pdf_family(
+            effective_layout(profile)["font"], font_paths, profile["pdf"]["font"]
+        )
     except (InputError, ValueError, OSError):
-        return {"csl": config["csl"] or "apa", "numeric": False, "font": None, "font_paths": []}
+        return {
+            "csl": config["csl"] or "apa",
+            "numeric": False,
+            "font": None,
+            "font_paths": [],
+        }
     return {"csl": style, "numeric": numeric, "font": font, "font_paths": font_paths}
 
 

@@ -60,7 +60,7 @@ def test_location(facility, region, expected):
 def test_markdown_cites_each_study_and_sets_widths(studies):
     lines = study_table_markdown(studies, "id").splitlines()
     assert len(lines) == 2 + 15
-    dashes = [len(cell) - 1 for cell in lines[1].strip("|").split("|")]
+    dashes = [len(cell) for cell in lines[1].strip("|").split("|")]  # colon included
     assert all(cell.startswith(":-") for cell in lines[1].strip("|").split("|"))  # left-aligned
     assert lines[0].startswith("| No | [Peneliti (Tahun)]{.study-header} |")
     assert lines[2].startswith("| 1 | [@enggar2024]{.study} | RSUD Mokopido, Tolitoli |")
