@@ -9,6 +9,7 @@ read back with python-docx and pypdf.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import zipfile
 from pathlib import Path
@@ -248,7 +249,7 @@ def overlaps(runs: list[dict]) -> list[tuple[str, str]]:
         lines.setdefault((run["page"], round(run["y"] * 2) / 2), []).append(run)
     for line in lines.values():
         line.sort(key=lambda r: r["x"])
-        for left, right in zip(line, line[1:]):
+        for left, right in itertools.pairwise(line):
             width = text_width(left["text"], left["size"], bold="Bold" in left["font"])
             if left["x"] + width > right["x"] + 1.0:
                 found.append((left["text"], right["text"]))
