@@ -149,10 +149,18 @@ def linestretch(line_spacing: float, word_font: str, family: str, extra=()) -> f
 
 
 def text_width(
-    text: str, size_pt: float, *, family: str = DEFAULT_FAMILY, bold: bool = False, extra=()
+    text: str,
+    size_pt: float,
+    *,
+    family: str = DEFAULT_FAMILY,
+    bold: bool = False,
+    italic: bool = False,
+    extra=(),
 ) -> float:
     """Width of ``text`` in points, set in ``family`` at ``size_pt`` (no kerning)."""
-    path = font_file(family, extra, bold=bold) or font_file(DEFAULT_FAMILY, bold=bold)
+    path = font_file(family, extra, bold=bold, italic=italic) or font_file(
+        DEFAULT_FAMILY, bold=bold, italic=italic
+    )
     metrics = _metrics(str(path))
     cmap, widths = metrics["cmap"], metrics["widths"]
     fallback = widths.get(cmap.get(ord("n"), ""), 0.5)

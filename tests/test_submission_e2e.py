@@ -30,9 +30,10 @@ import pytest
 import yaml
 from conftest import read_rows
 from PIL import Image
+from test_layout import overlaps, pdf_runs
 from test_workflow_e2e import build, copy_project, readable, snakemake
 
-from reviewkit.typeface import METRIC_COMPATIBLE
+from reviewkit.typeface import METRIC_COMPATIBLE, text_width
 
 pytestmark = pytest.mark.e2e
 
@@ -561,3 +562,52 @@ def test_html_is_one_file_with_the_figures(run):
     assert html.count('src="data:image/png;base64,') == len(report["counts"]["figures"])
     assert 'src="results/' not in html
     assert "Pijat Oksitosin dan Produksi ASI" in html and "Daftar Pustaka" in html
+
+
+# ------------------------------------------------------- tables that fit ---
+
+
+def every_pdf(run) -> list[Path]:
+    return [
+        indonesian(run) / "manuscript.pdf",
+        *(folder(run, p) / "manuscript.pdf" for p in PROFILES),
+    ]
+
+
+def every_docx(run) -> list[Path]:
+    return [
+        indonesian(run) / "manuscript.docx",
+        *(folder(run, p) / "manuscript.docx" for p in PROFILES),
+    ]
+
+
+def test_no_text_overlaps_another_in_any_pdf(run):
+    """Both examples, every profile: no two pieces of table text on one line of a
+    page overlap (a word running into the next column, a header overprinting
+    another), read from the PDF's text positions."""
+    for pdf in every_pdf(run):
+        runs = [r for r in pdf_runs(pdf) if round(r["size"], 1) == 11]  # table cells
+        assert any(r["text"].startswith(("Tuberculosis", "Peningkatan")) for r in runs), pdf
+        assert overlaps(runs) == [], pdf
+
+
+def test_every_docx_column_holds_its_longest_word(run):
+    """No DOCX table cell of either example has to break a word without a hyphen:
+    each word (Times metrics, 1 pt smaller than the text, header bold) fits its
+    column's width minus Word's cell margins."""
+    for path in every_docx(run):
+        for table in docx.Document(str(path)).tables:
+            grid = table._tbl.tblGrid.findall(f"{W}gridCol")
+            widths = [int(col.get(f"{W}w")) / 20 for col in grid]
+            for number, row in enumerate(table.rows):
+                for width, cell in zip(widths, row.cells, strict=True):
+                    for word in cell.text.split():
+                        needed = text_width(word, 11, bold=number == 0) + 2 * 5.4
+                        assert needed <= width + 0.5, (path.name, word, needed, width)
+
+
+def test_figures_use_the_manuscript_typeface(run):
+    figure = run.review / "results" / "figures" / "forest.pdf"
+    assert {re.sub(r"^/[A-Z]{6}\+", "", n).split("-")[0] for n in fonts(figure)} >= {
+        "TeXGyreTermes"
+    }
