@@ -8,13 +8,13 @@ import yaml
 
 from reviewkit.bibliography import check_cited_keys
 from reviewkit.errors import InputError
+from reviewkit.i18n import available_languages
 from reviewkit.safe_markdown import Markdown
 from reviewkit.summary import SIGNIFICANCE_LEVEL
 from reviewkit.templating import render_template
 from reviewkit.vocabulary import Vocabulary
 
 P_ROUNDED_ZERO = 0.0005  # "p = 0,000" is software rounding of p < 0.0005
-ABSTRACT_LANGUAGES = ("id", "en")  # abstract.<language>.md, each rendered in its language
 
 
 def abstract_key(abstract_language: str, language: str) -> str:
@@ -73,7 +73,8 @@ def render_manuscript(
     manuscript_dir = Path(manuscript_dir)
     metadata = load_metadata(manuscript_dir / "metadata.yaml")
     rendered: dict[str, str] = {}
-    for abstract_language in ABSTRACT_LANGUAGES:
+    # abstract.<language>.md for every language with a catalogue, each in its language
+    for abstract_language in available_languages():
         path = manuscript_dir / f"abstract.{abstract_language}.md"
         if path.exists():
             rendered[str(path)] = render_template(
