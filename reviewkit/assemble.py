@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from reviewkit.docx_tables import finish_docx
 from reviewkit.errors import InputError
 from reviewkit.paths import LAYOUT_DIR, TOOL_DIR
 
@@ -306,6 +307,8 @@ def _pandoc_to_file(
             extra_args=list(extra_args),
             env=env,
         )
+        if output.suffix == ".docx":
+            finish_docx(tmp)  # rows kept whole, columns in cm (reviewkit.docx_tables)
         _replace_atomically(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
@@ -424,9 +427,10 @@ def compile_typst(
 ) -> None:
     """Typeset typst source (a path or the bytes) to PDF; warnings are errors.
 
-    System fonts are ignored: only typst's embedded fonts and ``font_paths``
-    are used, so the PDF does not depend on the machine. ``timestamp`` fixes
-    the PDF's dates (see ``_epoch``); two runs give the same bytes.
+    System fonts are ignored: only typst's embedded fonts, the fonts shipped
+    in ``layout/fonts/`` and ``font_paths`` are used, so the PDF does not
+    depend on the machine. ``timestamp`` fixes the PDF's dates (see
+    ``_epoch``); two runs give the same bytes.
     ``pdf_standards``: e.g. ``"a-2b"`` for PDF/A-2b (typst checks conformance
     and fails the build when the document cannot meet it).
     """
@@ -440,7 +444,7 @@ def compile_typst(
         pdf, warnings = typst.compile_with_warnings(
             data,
             root=str(Path(root).resolve()),
-            font_paths=[str(p) for p in font_paths],
+            font_paths=[str(LAYOUT_DIR / "fonts"), *(str(p) for p in font_paths)],
             ignore_system_fonts=True,
             format="pdf",
             timestamp=_epoch(timestamp),

@@ -36,7 +36,6 @@ from pathlib import Path
 from reviewkit import assemble
 from reviewkit.errors import InputError
 from reviewkit.i18n import message
-from reviewkit.numfmt import LOCALES
 from reviewkit.tracked import _align, build_changes_pdf, build_tracked_docx, pandoc_ast
 from reviewkit.versions import Release
 
@@ -231,7 +230,7 @@ def _number_text(value: float | int, decimals: int, language: str) -> str:
     if not math.isfinite(value):
         return str(value)
     pattern = "0" + ("." + "#" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[language])
+    return format_decimal(value, format=pattern, locale=message(language, "language.babel"))
 
 
 def format_values(old: object, new: object, language: str) -> tuple[str, str]:

@@ -34,9 +34,40 @@ def config_problems(config: dict, schema_path: str, source: str = "config.yaml")
     return problems
 
 
+def language_problems(config: dict, source: str = "config.yaml") -> list[str]:
+    """The language needs a message catalogue, and the configured journal profile
+    may require a language (``language:`` in the profile)."""
+    from reviewkit.errors import InputError
+    from reviewkit.i18n import available_languages
+    from reviewkit.profiles import load_profile
+
+    language = config.get("language")
+    if not isinstance(language, str) or not language:
+        return []
+    known = available_languages()
+    if language not in known:
+        return [
+            f'{source}: language: "{language}" has no message catalogue; expected one of: '
+            f"{', '.join(known)} (or add reviewkit/locales/{language}.yaml, see docs/language.md)"
+        ]
+    try:
+        profile = load_profile(config.get("profile") or "sinta-nursing")
+    except InputError:
+        return []  # the assemble step reports what is wrong with the profile
+    required = profile.get("language")
+    if required and required != language:
+        return [
+            f"{source}: language: {language} does not match profile {profile['name']}, which "
+            f"requires language: {required} (set language: {required} and write the "
+            "manuscript in that language, or choose another profile)"
+        ]
+    return []
+
+
 def check_config(config: dict, schema_path: str, source: str = "config.yaml") -> None:
     """Print every problem and exit with status 1 when config.yaml has a mistake."""
     problems = config_problems(config, schema_path, source)
+    problems = problems or language_problems(config, source)
     if problems:
         for line in problems:
             print(f"ERROR: {line}", file=sys.stderr)

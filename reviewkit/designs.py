@@ -1,5 +1,9 @@
 """The default vocabulary of a review: study designs and units (outcomes have none).
 
+The default designs' names are words of the tool and live in the message
+catalogues (``designs.<code>`` in reviewkit/locales/*.yaml); a design a review
+declares brings its own labels in config.yaml.
+
 A review declares its own designs, units and outcomes in config.yaml under
 `vocabulary:` (read by `reviewkit.vocabulary`); whatever part it leaves out
 takes the values here, so this module is the one place the defaults live.
@@ -32,12 +36,18 @@ DIRECTIONS = ("increase", "decrease")
 class Design:
     code: str
     comparison: str
-    labels: Mapping[str, str]
+    labels: Mapping[str, str] = field(default_factory=dict)
     evidence_level: str | None = None
 
     def label(self, language: str) -> str:
-        """The label in `language`; another language's label (or the code) when none."""
-        return self.labels.get(language) or next(iter(self.labels.values()), self.code)
+        """The label in `language`: the review's own, else the catalogue's for a default
+        design, else another language's label, else the code."""
+        if self.labels.get(language):
+            return self.labels[language]
+        from reviewkit.i18n import catalogue
+
+        default = catalogue(language).get("designs", {}).get(self.code)
+        return default or next(iter(self.labels.values()), self.code)
 
 
 @dataclass(frozen=True)
@@ -60,54 +70,13 @@ class Outcome:
 
 
 DEFAULT_DESIGNS: tuple[Design, ...] = (
-    Design(
-        "rct",
-        "between",
-        {"id": "Uji acak terkendali (RCT)", "en": "Randomised controlled trial"},
-        "1.c",
-    ),
-    Design(
-        "quasi_controlled",
-        "between",
-        {
-            "id": "Kuasi-eksperimen dengan kelompok kontrol",
-            "en": "Quasi-experiment with control group",
-        },
-        "2.c",
-    ),
-    Design(
-        "static_group",
-        "between",
-        {"id": "Perbandingan kelompok statis", "en": "Static group comparison"},
-        "2.c",
-    ),
-    Design(
-        "quasi_prepost",
-        "unclear",
-        {"id": "Kuasi-eksperimen pra-pasca uji", "en": "Quasi-experiment, pre-post test"},
-        "2.d",
-    ),
-    Design(
-        "quasi_unspecified",
-        "unclear",
-        {
-            "id": "Kuasi-eksperimen tanpa keterangan kontrol",
-            "en": "Quasi-experiment, control not stated",
-        },
-        "2.d",
-    ),
-    Design(
-        "one_group_prepost",
-        "within",
-        {"id": "Satu kelompok pra-pasca uji", "en": "One-group pre-post test"},
-        "2.d",
-    ),
-    Design(
-        "pre_experimental",
-        "within",
-        {"id": "Pra-eksperimental", "en": "Pre-experimental"},
-        "2.d",
-    ),
+    Design("rct", "between", evidence_level="1.c"),
+    Design("quasi_controlled", "between", evidence_level="2.c"),
+    Design("static_group", "between", evidence_level="2.c"),
+    Design("quasi_prepost", "unclear", evidence_level="2.d"),
+    Design("quasi_unspecified", "unclear", evidence_level="2.d"),
+    Design("one_group_prepost", "within", evidence_level="2.d"),
+    Design("pre_experimental", "within", evidence_level="2.d"),
 )
 
 DEFAULT_UNITS: tuple[Unit, ...] = (

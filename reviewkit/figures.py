@@ -8,13 +8,16 @@ studies report, they do not pool anything.
     fig = make_figure("studies_by_year", studies, "id")
     save_figure(fig, "results/figures/studies_by_year.png", "results/figures/studies_by_year.pdf")
 
-Study labels are "Authors (year)", e.g. "Enggar & Rizkyanti (2024)" ("(n.d.)"
-without a year). Designs have the same colour in every figure (Okabe-Ito,
-colour-blind safe) and appear in the order of the review's design vocabulary
-(`reviewkit.vocabulary`; by default `reviewkit.designs`). Figures that show
-results take the long results frame (`reviewkit.results`) and show each
-outcome separately: a column per outcome in the effect-direction plot, the
-outcome beside the study in the before/after plot.
+Study labels are the column "label" when present (the study as the reference
+list identifies it: "Dewi dkk. (2020)", "Dewi et al. (11)"; reviewkit.citations),
+else "Authors (year)", e.g. "Enggar & Rizkyanti (2024)" ("(n.d.)" without a
+year); either is drawn as literal text. Text is set in the manuscript's
+typeface (``style_context(family)``, reviewkit.typeface). Designs have the same
+colour in every figure (Okabe-Ito, colour-blind safe) and appear in the order
+of the review's design vocabulary (`reviewkit.vocabulary`; by default
+`reviewkit.designs`). Figures that show results take the long results frame
+(`reviewkit.results`) and show each outcome separately: a column per outcome in
+the effect-direction plot, the outcome beside the study in the before/after plot.
 """
 
 from __future__ import annotations
@@ -33,54 +36,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from reviewkit.i18n import message
+from reviewkit.i18n import available_languages, message, section
 from reviewkit.numfmt import format_number
 from reviewkit.study_characteristics import study_label as table_study_label
 from reviewkit.summary import before_after_ratios
 from reviewkit.vocabulary import IMPLICIT_OUTCOME, Vocabulary
 
-LANGUAGES = ("id", "en")
-
-LABELS: dict[str, dict[str, str]] = {
-    "id": {
-        "n_studies": "Jumlah studi",
-        "year": "Tahun terbit",
-        "participants": "Jumlah partisipan",
-        "ratio": "Rasio sesudah/sebelum (skala log)",
-        "design": "Desain studi",
-        "values_group": "Nilai sebelum/sesudah dari",
-        "intervention": "Kelompok intervensi (studi terkontrol)",
-        "single_group": "Kelompok tunggal (tanpa kontrol)",
-        "not_stated": "Kelompok tidak disebutkan",
-        "reference": "Tidak ada perubahan (rasio = 1)",
-        "no_ratios": "Tidak ada studi yang melaporkan nilai sebelum dan sesudah",
-        "direction": "Arah efek",
-        "n": "n",
-        "increase": "Meningkat",
-        "decrease": "Menurun",
-        "no_change": "Tidak berubah",
-        "unclear": "Tidak jelas / tidak dilaporkan",
-    },
-    "en": {
-        "n_studies": "Number of studies",
-        "year": "Publication year",
-        "participants": "Participants",
-        "ratio": "Ratio after/before (log scale)",
-        "design": "Study design",
-        "values_group": "Before/after values from",
-        "intervention": "Intervention group (controlled study)",
-        "single_group": "Single group (no control)",
-        "not_stated": "Group not stated",
-        "reference": "No change (ratio = 1)",
-        "no_ratios": "No study reported values before and after",
-        "direction": "Effect direction",
-        "n": "n",
-        "increase": "Increase",
-        "decrease": "Decrease",
-        "no_change": "No change",
-        "unclear": "Unclear / not reported",
-    },
-}
+#: Languages with a message catalogue (reviewkit/locales/); labels: section "figures".
+LANGUAGES = tuple(available_languages())
 
 # Okabe-Ito palette (yellow left out: too pale on white), one colour per design in
 # vocabulary order; a vocabulary of more designs reuses them with a darker edge.
@@ -150,15 +113,26 @@ STYLE: dict[str, object] = {
 }
 
 
-def style_context():
-    """rcParams context every figure is built and saved in (no global side effects)."""
-    return rc_context(STYLE)
+def style_context(family: str | None = None):
+    """rcParams context every figure is built and saved in (no global side effects).
+
+    ``family``: the serif family of the text (registered with matplotlib by
+    reviewkit.typeface.use_in_matplotlib); a nested context without one keeps
+    the family of the one around it. Formulas use STIX (Times-like) with a
+    Times-like family, DejaVu's own otherwise.
+    """
+    from matplotlib import rcParams
+
+    serif = [family] if family else list(rcParams["font.serif"])
+    if "DejaVu Serif" not in serif:
+        serif.append("DejaVu Serif")
+    mathtext = "dejavuserif" if serif[0] == "DejaVu Serif" else "stix"
+    return rc_context({**STYLE, "font.serif": serif, "mathtext.fontset": mathtext})
 
 
 def labels_for(language: str) -> dict[str, str]:
-    if language not in LABELS:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
-    return LABELS[language]
+    """The figure words of one language (catalogue section "figures")."""
+    return section(language, "figures")
 
 
 def plain_text(value: object) -> str:
@@ -175,6 +149,11 @@ def study_label(authors: object, year: object, language: str = "en") -> str:
 
 
 def study_labels(rows: pd.DataFrame, language: str = "en") -> list[str]:
+    """Each study's label, drawn as literal text: the column "label" when the caller
+    set one (the study as the manuscript's citation style identifies it,
+    reviewkit.citations), else "Authors (year)" from the study table."""
+    if "label" in rows.columns:
+        return [plain_text(label) for label in rows["label"]]
     return [study_label(a, y, language) for a, y in zip(rows["authors"], rows["year"], strict=True)]
 
 
@@ -667,7 +646,11 @@ PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None}
 
 
 def save_figure(
-    fig: Figure, png_path: str | os.PathLike, pdf_path: str | os.PathLike, dpi: int = 300
+    fig: Figure,
+    png_path: str | os.PathLike,
+    pdf_path: str | os.PathLike,
+    dpi: int = 300,
+    family: str | None = None,
 ) -> None:
     """Write a PNG (dpi) and a vector PDF with reproducible bytes, then close the figure.
 
@@ -677,7 +660,7 @@ def save_figure(
     targets = [(Path(png_path), "png", PNG_METADATA), (Path(pdf_path), "pdf", PDF_METADATA)]
     temporary: list[Path] = []
     try:
-        with style_context():
+        with style_context(family):
             for path, fmt, metadata in targets:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 # same folder (so the rename is atomic); ordinary permissions, unlike mkstemp

@@ -26,10 +26,14 @@ from pathlib import Path
 
 import yaml
 
+from reviewkit import typeface
 from reviewkit.assemble import resolve_csl
+from reviewkit.bibliography import check_completeness, is_numeric_style
 from reviewkit.errors import InputError
+from reviewkit.i18n import message, tag
 from reviewkit.manuscript import load_metadata
 from reviewkit.profiles import DECLARATIONS, load_profile
+from reviewkit.reference_docx import effective_layout
 from reviewkit.wordcount import ManuscriptCounts, count_file
 
 __all__ = [
@@ -44,9 +48,6 @@ __all__ = [
 PLACEHOLDER = re.compile(r"^\s*\[[^\[\]]*\]\s*$")
 ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-#: Paper names of reviewkit.reference_docx -> typst.
-TYPST_PAPER = {"A4": "a4", "letter": "us-letter"}
-LANGUAGE_NAMES = {"id": "Indonesian", "en": "English"}
 
 
 def is_placeholder(value: object) -> bool:
@@ -219,7 +220,10 @@ def _allowed(row: dict) -> str:
 
 
 def _limit_message(row: dict, profile: dict, sources: dict[str, str]) -> str:
-    language = LANGUAGE_NAMES.get(row["language"], row["language"])
+    try:
+        language = message(row["language"], "language.english_name")
+    except (InputError, KeyError):
+        language = row["language"]
     if row["check"] == "abstract_words":
         what = f"the {language} abstract has {row['value']} words"
     elif row["check"] == "keywords":
@@ -275,13 +279,32 @@ def check_submission(
 # ------------------------------------------------------- pandoc defaults ---
 
 
-def pandoc_defaults(profile: dict, counts: ManuscriptCounts) -> dict:
-    """A pandoc defaults file (as data) carrying the profile into the DOCX/PDF build."""
+def pandoc_defaults(
+    profile: dict,
+    counts: ManuscriptCounts,
+    *,
+    language: str = "en",
+    lang: str | None = None,
+    numeric: bool = False,
+) -> dict:
+    """A pandoc defaults file (as data) carrying the profile into the DOCX/PDF build.
+
+    The layout (font, size, spacing, page, margins) is the same for both formats
+    (reviewkit.reference_docx.effective_layout: the profile's keys or its Word
+    template); the PDF font is the same family or its metric twin
+    (reviewkit.typeface). ``language`` is the catalogue code the filters read
+    their words from, ``lang`` the BCP 47 tag (default: the catalogue's),
+    ``numeric`` whether the citation style numbers its references.
+    """
     pdf = profile["pdf"]
-    page = profile["page"]
-    margin = f"{page['margin_cm']}cm"
+    layout = effective_layout(profile)
+    family = typeface.pdf_family(layout["font"], pdf["font_paths"], pdf.get("font"))
     return {
         "metadata": {
+            "lang": lang or tag(language),
+            "reviewkit-language": language,
+            "reviewkit-citations": "numeric" if numeric else "author-date",
+            "reviewkit-tables-wide": profile["tables"]["wide"],
             "reviewkit": {
                 "profile": profile["name"],
                 "anonymised": profile["anonymised"],
@@ -292,18 +315,44 @@ def pandoc_defaults(profile: dict, counts: ManuscriptCounts) -> dict:
                     "figures": len(counts.figures),
                     "tables": counts.tables,
                 },
-            }
+            },
         },
         "variables": {
-            "papersize": TYPST_PAPER[page["paper"]],
-            "margin": {"x": margin, "y": margin},
-            "mainfont": pdf["font"],
-            "fontsize": f"{pdf['size_pt']}pt",
-            "linestretch": pdf["linestretch"],
-            "line-numbers": pdf["line_numbers"],
-            "page-numbering": "1" if pdf["page_numbers"] else "",
+            "page-width": f"{layout['width_cm']}cm",
+            "page-height": f"{layout['height_cm']}cm",
+            "margin": {side: f"{value}cm" for side, value in layout["margins_cm"].items()},
+            "mainfont": family,
+            "fontsize": f"{layout['size_pt']}pt",
+            "linestretch": typeface.linestretch(
+                layout["line_spacing"], layout["font"], family, pdf["font_paths"]
+            ),
+            "line-numbers": layout["line_numbers"],
+            "page-numbering": "1" if layout["page_numbers"] else "",
         },
     }
+
+
+def check_language(profile: dict, language: str, metadata: dict, source: str) -> str | None:
+    """The profile's required language and metadata.yaml's ``lang`` must agree with
+    config.yaml's ``language``; returns the metadata's ``lang`` (or None)."""
+    required = profile.get("language")
+    if required and required != language:
+        raise InputError(
+            f"config.yaml: language: {language} does not match profile {profile['name']}, "
+            f"which requires language: {required} (set language: {required} and write "
+            "the manuscript in that language, or choose another profile)"
+        )
+    lang = metadata.get("lang")
+    if lang is None:
+        return None
+    primary = str(lang).split("-")[0].lower()
+    expected = tag(language)
+    if primary != expected.split("-")[0].lower():
+        raise InputError(
+            f'{source}: lang: "{lang}" does not match language: {language} in config.yaml '
+            f"({expected}); remove lang (config.yaml's language sets it) or make them agree"
+        )
+    return str(lang)
 
 
 def sources_for(manuscript_dir: Path | str, counts: ManuscriptCounts) -> dict[str, str]:
@@ -339,6 +388,7 @@ def prepare_profile_build(
     checks_out: Path | str,
     settings_out: Path | str,
     defaults_out: Path | str,
+    bibliography: Path | str | None = None,
 ) -> dict:
     """Load the profile, check the manuscript against it and write the three
     files the later steps read: the report (checks.json), the profile with its
@@ -348,23 +398,34 @@ def prepare_profile_build(
     # An explicit choice in config.yaml wins over the profile's; with neither, APA 7.
     settings["csl"] = csl or settings["csl"] or DEFAULT_CSL
     try:
-        resolve_csl(settings["csl"], review=Path.cwd())
+        style = resolve_csl(settings["csl"], review=Path.cwd())
     except ValueError as error:
         raise InputError(f"citation style (csl in config.yaml or the profile): {error}") from None
+    meta = load_metadata(Path(metadata))
+    lang = check_language(settings, language, meta, str(metadata))
+    incomplete = (
+        check_completeness(bibliography, strict=settings["references"]["complete"])
+        if bibliography
+        else []
+    )
     counts = count_file(markdown)
     report = check_submission(
         counts,
-        load_metadata(Path(metadata)),
+        meta,
         settings,
         language=language,
         sources=sources_for(manuscript_dir, counts),
     )
     report["csl"] = settings["csl"]
+    report["incomplete_references"] = incomplete
+    numeric = is_numeric_style(style)
     outputs = {
         Path(checks_out): json.dumps(report, indent=2, ensure_ascii=False) + "\n",
         Path(settings_out): json.dumps(settings, indent=2, ensure_ascii=False) + "\n",
         Path(defaults_out): yaml.safe_dump(
-            pandoc_defaults(settings, counts), allow_unicode=True, sort_keys=False
+            pandoc_defaults(settings, counts, language=language, lang=lang, numeric=numeric),
+            allow_unicode=True,
+            sort_keys=False,
         ),
     }
     for path, text in outputs.items():

@@ -7,7 +7,13 @@ language is adding one file; nothing else in the code names a language.
 
 Catalogues are nested mappings; a message is addressed by a dotted key,
 ``message("en", "prisma.identified")``. ``{name}`` fields are filled with
-``str.format`` keywords.
+``str.format`` keywords. A count takes its form from ``plural`` (``one`` for
+1, ``other`` otherwise: enough for the languages shipped; a language with
+more forms adds keys and a rule here).
+
+The Lua filters read the same files (``layout/filters/labels.lua`` parses
+the ``document`` section with pandoc's YAML reader), so the words in the DOCX,
+PDF and HTML also come only from here. See docs/language.md.
 """
 
 from __future__ import annotations
@@ -62,3 +68,15 @@ def section(language: str, key: str) -> dict:
     if not isinstance(node, dict):
         raise KeyError(f"{key!r} in reviewkit/locales/{language}.yaml is not a mapping")
     return node
+
+
+def plural(language: str, key: str, n: int, shown: str | None = None) -> str:
+    """A count with its word, e.g. ``plural("en", "text.studies", 4)`` -> "4 studies";
+    ``shown`` is the number as written (e.g. with a thousands separator)."""
+    forms = section(language, key)
+    return forms["one" if n == 1 else "other"].format(n=n if shown is None else shown)
+
+
+def tag(language: str) -> str:
+    """The BCP 47 tag of the language (pandoc's ``lang``), e.g. "en-GB"."""
+    return message(language, "language.tag")

@@ -8,6 +8,7 @@ import yaml
 
 from reviewkit.bibliography import check_cited_keys
 from reviewkit.errors import InputError
+from reviewkit.i18n import available_languages
 from reviewkit.safe_markdown import Markdown
 from reviewkit.summary import SIGNIFICANCE_LEVEL
 from reviewkit.templating import render_template
@@ -15,7 +16,6 @@ from reviewkit.text_blocks import BLOCK_PATTERN, labels_in_templates, render_blo
 from reviewkit.vocabulary import Vocabulary
 
 P_ROUNDED_ZERO = 0.0005  # "p = 0,000" is software rounding of p < 0.0005
-ABSTRACT_LANGUAGES = ("id", "en")  # abstract.<language>.md, each rendered in its language
 
 
 def abstract_key(abstract_language: str, language: str) -> str:
@@ -99,7 +99,7 @@ def render_manuscript(
     metadata = load_metadata(manuscript_dir / "metadata.yaml")
     abstracts = {
         abstract_language: manuscript_dir / f"abstract.{abstract_language}.md"
-        for abstract_language in ABSTRACT_LANGUAGES
+        for abstract_language in available_languages()
         if (manuscript_dir / f"abstract.{abstract_language}.md").exists()
     }
     sections = section_files(manuscript_dir)

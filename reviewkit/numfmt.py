@@ -2,14 +2,14 @@
 
 Indonesian uses a decimal comma and a thousands dot (0,3; 1.234; p = 0,007);
 English the reverse. Babel holds the CLDR rules, so nothing here hard-codes
-separators.
+separators; the Babel locale of a language is in its message catalogue.
 """
 
 from __future__ import annotations
 
 from babel.numbers import format_decimal
 
-LOCALES = {"id": "id_ID", "en": "en_GB"}
+from reviewkit.i18n import message
 
 
 def format_number(value: float | int, language: str, decimals: int | None = None) -> str:
@@ -24,7 +24,7 @@ def format_number(value: float | int, language: str, decimals: int | None = None
         pattern = "#,##0" if float(value).is_integer() else "#,##0.##"
     else:
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[language])
+    return format_decimal(value, format=pattern, locale=message(language, "language.babel"))
 
 
 def format_p(value: float, operator: str, language: str) -> str:

@@ -279,10 +279,9 @@ def inputs_text(inputs: dict, language: str) -> str:
     def num(value):
         return format_number(value, language)
 
-    words = {
-        "id": {"increase": "meningkat", "decrease": "menurun", "vs": "vs"},
-        "en": {"increase": "increase", "decrease": "decrease", "vs": "vs"},
-    }[language]
+    from reviewkit.i18n import section
+
+    words = section(language, "effects_table.inputs")
     kind = inputs.get("kind")
     if kind == "events":
         return (
@@ -311,7 +310,7 @@ def method_description(method: str) -> str:
     return METHOD_DESCRIPTIONS.get(base, method)
 
 
-EFFECT_COLUMNS = [
+EFFECTS_TABLE_COLUMNS = [
     "id",
     "outcome",
     "timepoint",
@@ -370,7 +369,7 @@ def effects_table(
             }
         )
     # Named columns so that a table without studies (a new review) still has them.
-    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    return pd.DataFrame(rows, columns=EFFECTS_TABLE_COLUMNS)
 
 
 def result_dict(result) -> dict:
@@ -729,56 +728,10 @@ def synthesise(
 
 # --- the supplementary table in the manuscript ---------------------------------------------
 
-COMPARISON_LABELS = {
-    "id": {"between": "Antarkelompok", "within": "Pra-pasca", None: "–"},
-    "en": {"between": "Between groups", "within": "Pre-post", None: "–"},
-}
-# Short method names for the table; the full formula is in effects.csv and
-# docs/synthesis-engine.md. Pandoc Markdown: g~z~ is g with subscript z.
-METHOD_SHORT = {
-    "id": {
-        "hedges_g_from_p": "g dari p",
-        "smcc_from_p": "g~z~ dari p berpasangan",
-        "hedges_g_from_means": "g dari rerata dan SB",
-        "log_risk_ratio": "log RR",
-        "log_odds_ratio": "log OR",
-        "risk_difference": "selisih risiko",
-    },
-    "en": {
-        "hedges_g_from_p": "g from p",
-        "smcc_from_p": "g~z~ from paired p",
-        "hedges_g_from_means": "g from means and SDs",
-        "log_risk_ratio": "log RR",
-        "log_odds_ratio": "log OR",
-        "risk_difference": "risk difference",
-    },
-}
-FLAG_LABELS = {
-    "id": {
-        FLAG_P_INEQUALITY: "p dari batas (<)",
-        FLAG_EQUAL_GROUPS: "besar kelompok diasumsikan sama",
-        FLAG_COMPARISON_ASSUMED: "perbandingan diasumsikan dari desain",
-        "continuity_correction_0.5": "koreksi kontinuitas 0,5",
-        "double_zero": "nol kejadian di kedua kelompok",
-    },
-    "en": {
-        FLAG_P_INEQUALITY: "p from a bound (<)",
-        FLAG_EQUAL_GROUPS: "equal group sizes assumed",
-        FLAG_COMPARISON_ASSUMED: "comparison assumed from design",
-        "continuity_correction_0.5": "continuity correction 0.5",
-        "double_zero": "no events in either group",
-    },
-}
-REASON_LABELS = {
-    "id": {
-        REASON_NO_DATA: "tidak ada nilai p, rerata, atau kejadian",
-        REASON_NO_DIRECTION: "arah efek tidak dilaporkan",
-        REASON_NO_CONTROL_STATED: "desain tidak menyebutkan kelompok kontrol",
-    },
-    "en": {},
-}
-# Words added with the outcome and comparison-group model live in the message
-# catalogues (reviewkit/locales/*.yaml, key synthesis.*).
+# Words of the table: catalogue section effects_table (reviewkit/locales/); words
+# added with the outcome and comparison-group model are under synthesis.*. Short
+# method names there; the full formula is in effects.csv and docs/synthesis-engine.md.
+EFFECT_COLUMNS = ("no", "study", "comparison", "inputs", "method", "effect", "notes")
 NEW_FLAG_KEYS = {FLAG_T_TEST_ASSUMED: "t_test_assumed", FLAG_SPLIT_2_1: "groups_2_to_1"}
 NEW_REASON_KEYS = {
     REASON_CATEGORICAL: "categorical",
@@ -788,38 +741,35 @@ NEW_REASON_KEYS = {
     REFUSED_TESTS["mann_whitney"]: "mann_whitney",
     REFUSED_TESTS["wilcoxon"]: "wilcoxon",
 }
-EFFECT_HEADERS = {
-    "id": [
-        "No",
-        "Studi",
-        "Perbandingan",
-        "Data yang digunakan",
-        "Metode",
-        "Efek [IK 95%]",
-        "Catatan",
-    ],
-    "en": ["No", "Study", "Comparison", "Data used", "Method", "Effect [95% CI]", "Notes"],
-}
 
 
 def comparison_label(group: object, language: str) -> str:
     """The comparison group's name in a table ("Antarkelompok", "Pra-pasca", ...)."""
+    from reviewkit.i18n import section
+
     group = text(group)
-    if group in COMPARISON_LABELS[language]:
-        return COMPARISON_LABELS[language][group]
+    if group is None:
+        return "–"
+    words = section(language, "effects_table.comparisons")
+    if group in words:
+        return words[group]
     return message(language, f"synthesis.comparison.{group}")
 
 
 def flag_label(flag: str, language: str) -> str:
+    from reviewkit.i18n import section
+
     if flag in NEW_FLAG_KEYS:
         return message(language, f"synthesis.flag.{NEW_FLAG_KEYS[flag]}")
-    return FLAG_LABELS[language].get(flag, flag)
+    return section(language, "effects_table.flags").get(flag, flag)
 
 
 def reason_label(reason: str, language: str) -> str:
+    from reviewkit.i18n import section
+
     if reason in NEW_REASON_KEYS:
         return message(language, f"synthesis.reason.{NEW_REASON_KEYS[reason]}")
-    return REASON_LABELS[language].get(reason, reason)
+    return section(language, "effects_table.reasons").get(reason, reason)
 
 
 def outcome_label(code: str, language: str, vocabulary: Vocabulary | None) -> str | None:
@@ -829,16 +779,22 @@ def outcome_label(code: str, language: str, vocabulary: Vocabulary | None) -> st
 
 
 def effects_markdown(
-    effects: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
-) -> str:
+    effects: pd.DataFrame,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+    level: float = 0.95,
+):
     """Supplementary table of every result's derived effect, for the manuscript.
 
     With several outcomes, the study cell names the outcome (and timepoint).
-    Markdown; every cell but the citation is escaped as literal text."""
-    from reviewkit.numfmt import format_number
-    from reviewkit.safe_markdown import Markdown, citation, literal
+    Markdown; every cell but the study citation is escaped as literal text."""
+    from reviewkit.i18n import section
+    from reviewkit.numfmt import format_number, format_percent
+    from reviewkit.safe_markdown import Markdown, literal
+    from reviewkit.study_characteristics import study_cell
 
-    separator = "; " if language == "id" else ", "
+    words = section(language, "effects_table")
+    separator = message(language, "text.interval_separator")
     several = effects["outcome"].nunique() > 1 or (effects["timepoint"].notna().any())
     rows = []
     for number, (_, row) in enumerate(effects.iterrows(), start=1):
@@ -848,7 +804,7 @@ def effects_markdown(
                 f"[{format_number(row['ci_low'], language, 2)}{separator}"
                 f"{format_number(row['ci_high'], language, 2)}]"
             )
-            short = METHOD_SHORT[language].get(str(row["method"]).split(":")[0])
+            short = words["methods"].get(str(row["method"]).split(":")[0])
             method = Markdown(short) if short else str(row["method"])  # g~z~: a subscript
         else:
             effect, method = "–", "–"
@@ -859,7 +815,7 @@ def effects_markdown(
             notes.append(message(language, "synthesis.role.other_timepoint"))
         if present(row["reason_no_effect"]):
             notes.append(reason_label(row["reason_no_effect"], language))
-        study = citation(str(row["id"]))
+        study = study_cell(row["id"], row["label"])
         if several:
             parts = [
                 outcome_label(str(row["outcome"]), language, vocabulary),
@@ -879,5 +835,10 @@ def effects_markdown(
                 "; ".join(notes) or "–",
             ]
         )
-    table = pd.DataFrame(rows, columns=EFFECT_HEADERS[language])
-    return to_pipe_table(table, [6, 15, 11, 19, 13, 17, 19])
+    headers = words["headers"]
+    level_text = format_percent(level, language)
+    columns = [headers[c].replace("{level}", level_text) for c in EFFECT_COLUMNS]
+    table = pd.DataFrame(rows, columns=columns)
+    display = table.copy()  # the study as the reader sees it, for the column widths
+    display.iloc[:, 1] = effects["label"].tolist()
+    return to_pipe_table(table, markdown_columns=[1], display=display)

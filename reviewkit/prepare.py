@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reviewkit.bibliography import bibliography_keys
+from reviewkit.bibliography import check_bibliography, check_study_authors
 from reviewkit.pooling import SynthesisSettings, effects_markdown, synthesise
 from reviewkit.results import results_frame, write_results
 from reviewkit.rob import check_rob_columns
@@ -22,7 +22,6 @@ from reviewkit.summary import summarise
 from reviewkit.summary_of_findings import read_judgements, summary_of_findings_markdown
 from reviewkit.validation import (
     InclusionWindow,
-    check_citation_keys,
     column_dtypes,
     load_schema,
     validate_outcomes,
@@ -55,9 +54,8 @@ def validated_studies(
     window = InclusionWindow(inclusion["year_from"], inclusion["year_to"])
     table = validate_studies(studies, schema, window, vocabulary, outcomes or None)
     check_rob_columns(list(table.columns), rob_tool, studies)
-    check_citation_keys(
-        table["id"].tolist(), bibliography_keys(bibliography), str(studies), str(bibliography)
-    )
+    entries = check_bibliography(bibliography, table["id"].tolist(), str(studies))
+    check_study_authors(table, entries, str(studies), str(bibliography))
     return table
 
 
@@ -112,7 +110,8 @@ def prepare_data(
     synthesis, effects = synthesise(table, settings, rob_tool, results, words, language)
     write_json(outputs["synthesis"], synthesis)
     effects.drop(columns="inputs_data").to_csv(outputs["effects_csv"], index=False)
-    write_text(outputs["effects_md"], effects_markdown(effects, language, words))
+    level = float(synthesis.get("settings", {}).get("confidence_level", 0.95))
+    write_text(outputs["effects_md"], effects_markdown(effects, language, words, level))
     sof = (
         summary_of_findings_markdown(judgements, synthesis, language, words)
         if judgements is not None

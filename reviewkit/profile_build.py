@@ -15,7 +15,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from reviewkit.assemble import DEFAULTS_DIR, build_docx, build_html, build_pdf
+from reviewkit.assemble import DEFAULTS_DIR, build_docx, build_html, build_pdf, resolve_csl
+from reviewkit.bibliography import is_numeric_style
 from reviewkit.frontmatter import prepare_profile_build
 from reviewkit.paths import PROFILE_SCHEMA, PROFILES_DIR
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def check_manuscript(
-    *, markdown, metadata, profile, language, csl, checks, settings, defaults
+    *, markdown, metadata, profile, language, csl, checks, settings, defaults, bibliography=None
 ) -> dict:
     """Check the manuscript against the profile; warn about soft limits and placeholders."""
     report = prepare_profile_build(
@@ -38,12 +39,29 @@ def check_manuscript(
         checks_out=checks,
         settings_out=settings,
         defaults_out=defaults,
+        bibliography=bibliography,
     )
     for line in report["soft_limits_not_met"]:
         log.warning("%s (reported only)", line)
     if report["placeholders"]:
         log.warning("%s: still placeholders: %s", metadata, ", ".join(report["placeholders"]))
     return report
+
+
+def warn_if_figures_differ(settings: dict, figure_style: str) -> None:
+    """See :func:`assemble_documents` (``figure_style``)."""
+    own = is_numeric_style(resolve_csl(settings["csl"]))
+    drawn = is_numeric_style(resolve_csl(figure_style))
+    if own != drawn:
+        log.warning(
+            "profile %s: the figures label studies for the citation style %s of the "
+            "configured profile, not for this profile's %s; set profile: %s in config.yaml "
+            "to draw them for this one",
+            settings["name"],
+            figure_style,
+            settings["csl"],
+            settings["name"],
+        )
 
 
 def assemble_documents(
@@ -57,9 +75,15 @@ def assemble_documents(
     csl: str,
     epoch: int,
     outputs: dict[str, Path | str],
+    figure_style: str | None = None,
 ) -> None:
     """Check, then write every document named in ``outputs`` (keys: checks,
-    settings, defaults, docx, pdf, title_page, tables and optionally html)."""
+    settings, defaults, docx, pdf, title_page, tables and optionally html).
+
+    ``figure_style``: the citation style the figures were drawn for (the
+    configured profile's); a profile whose style numbers references while that
+    one does not, or the reverse, gets a warning, as its figures then label
+    studies differently from its text."""
     check_manuscript(
         markdown=markdown,
         metadata=metadata,
@@ -69,8 +93,11 @@ def assemble_documents(
         checks=outputs["checks"],
         settings=outputs["settings"],
         defaults=outputs["defaults"],
+        bibliography=bibliography,
     )
     settings = json.loads(Path(outputs["settings"]).read_text(encoding="utf-8"))
+    if figure_style:
+        warn_if_figures_differ(settings, figure_style)
     common = {
         "bibliography": bibliography,
         "csl": settings["csl"],

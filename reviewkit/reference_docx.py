@@ -27,7 +27,14 @@ from pathlib import Path
 
 from reviewkit.errors import InputError
 
-__all__ = ["PAPER_SIZES", "default_reference_docx", "make_reference_docx", "reference_for_profile"]
+__all__ = [
+    "PAPER_SIZES",
+    "default_reference_docx",
+    "effective_layout",
+    "make_reference_docx",
+    "reference_for_profile",
+    "template_layout",
+]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -359,6 +366,116 @@ def _add_footer_content_type(xml: bytes) -> bytes:
     )
 
 
+def _edit_settings(xml: bytes) -> bytes:
+    """Automatic hyphenation on (Word hyphenates in the language of the text,
+    which pandoc sets from ``lang``), so a narrow table column breaks a long
+    word with a hyphen; Word's CT_Settings order puts it after defaultTabStop."""
+    if b"autoHyphenation" in xml:
+        return xml
+    text = xml.decode("utf-8")
+    anchor = text.find("<w:defaultTabStop")
+    if anchor == -1:
+        return _insert_before_end(xml, "</w:settings>", "<w:autoHyphenation/>")
+    end = text.index("/>", anchor) + 2
+    return (text[:end] + "<w:autoHyphenation/>" + text[end:]).encode("utf-8")
+
+
+# ------------------------------------------------------- a journal template --
+
+
+def _twips(value: str | None) -> float | None:
+    return None if value is None else int(value) / TWIPS_PER_CM
+
+
+def template_layout(path: os.PathLike[str] | str) -> dict:
+    """Font, size, line spacing, page and numbering of a Word template, as the
+    profile's ``text`` and ``page`` keys would give them (keys it does not set
+    are left out). Read from styles.xml (document defaults, then the Normal
+    style), theme1.xml (a theme font) and the last section of document.xml."""
+    with zipfile.ZipFile(path) as source:
+        names = set(source.namelist())
+        styles = ET.fromstring(source.read("word/styles.xml"))
+        document = ET.fromstring(source.read("word/document.xml"))
+        theme = (
+            ET.fromstring(source.read("word/theme/theme1.xml"))
+            if "word/theme/theme1.xml" in names
+            else None
+        )
+        footers = [source.read(n) for n in names if n.startswith("word/footer")]
+    found: dict = {}
+    layers = [styles.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_w('rPr')}")]
+    player = [styles.find(f"{_w('docDefaults')}/{_w('pPrDefault')}/{_w('pPr')}")]
+    for style in styles.findall(_w("style")):
+        if style.get(_w("type")) == "paragraph" and style.get(_w("default")) == "1":
+            layers.append(style.find(_w("rPr")))
+            player.append(style.find(_w("pPr")))
+    for rpr in filter(lambda e: e is not None, layers):
+        fonts = rpr.find(_w("rFonts"))
+        if fonts is not None:
+            name = fonts.get(_w("ascii")) or fonts.get(_w("hAnsi"))
+            theme_key = fonts.get(_w("asciiTheme")) or fonts.get(_w("hAnsiTheme"))
+            if name:
+                found["font"] = name
+            elif theme_key is not None and theme is not None:
+                kind = "majorFont" if theme_key.startswith("major") else "minorFont"
+                a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+                latin = theme.find(f".//{a}{kind}/{a}latin")
+                if latin is not None and latin.get("typeface"):
+                    found["font"] = latin.get("typeface")
+        size = rpr.find(_w("sz"))
+        if size is not None and size.get(_w("val")):
+            found["size_pt"] = int(size.get(_w("val"))) / 2
+    for ppr in filter(lambda e: e is not None, player):
+        spacing = ppr.find(_w("spacing"))
+        auto = spacing is not None and spacing.get(_w("lineRule"), "auto") == "auto"
+        if auto and spacing.get(_w("line")):
+            found["line_spacing"] = int(spacing.get(_w("line"))) / 240
+    sections = list(document.iter(_w("sectPr")))
+    if sections:
+        sect = sections[-1]
+        size = sect.find(_w("pgSz"))
+        if size is not None and size.get(_w("w")):
+            found["width_cm"] = _twips(size.get(_w("w")))
+            found["height_cm"] = _twips(size.get(_w("h")))
+        margins = sect.find(_w("pgMar"))
+        if margins is not None:
+            found["margins_cm"] = {
+                side: _twips(margins.get(_w(side)) or "0")
+                for side in ("top", "right", "bottom", "left")
+            }
+        found["line_numbers"] = sect.find(_w("lnNumType")) is not None
+        found["page_numbers"] = any(b"PAGE" in footer for footer in footers)
+    return found
+
+
+def effective_layout(profile: dict) -> dict:
+    """The layout both formats use: the profile's ``text`` and ``page`` keys,
+    replaced by what the journal's Word template (``docx.reference``) sets."""
+    text, page = profile["text"], profile["page"]
+    width, height = PAPER_SIZES[page["paper"]]
+    margin = page["margin_cm"]
+    layout = {
+        "font": text["font"],
+        "size_pt": text["size_pt"],
+        "line_spacing": text["line_spacing"],
+        "line_numbers": text["line_numbers"],
+        "page_numbers": text["page_numbers"],
+        "width_cm": width / TWIPS_PER_CM,
+        "height_cm": height / TWIPS_PER_CM,
+        "margins_cm": dict.fromkeys(("top", "right", "bottom", "left"), margin),
+    }
+    reference = profile["docx"].get("reference")
+    if reference:
+        layout.update(template_layout(reference))
+
+    def rounded(value):
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in value.items()}
+        return round(value, 3) if isinstance(value, float) else value
+
+    return {key: rounded(value) for key, value in layout.items()}
+
+
 # -------------------------------------------------------------------- main --
 
 
@@ -405,6 +522,7 @@ def make_reference_docx(
         line_numbers=line_numbers,
         page_numbers=page_numbers,
     )
+    parts["word/settings.xml"] = _edit_settings(parts["word/settings.xml"])
     if page_numbers:
         parts[FOOTER_PART] = _footer_xml()
         parts["word/_rels/document.xml.rels"] = _add_footer_relationship(
@@ -441,14 +559,14 @@ def reference_for_profile(profile: dict, path: os.PathLike[str] | str) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(template, out)
         return out
-    docx, page = profile["docx"], profile["page"]
+    text, page = profile["text"], profile["page"]
     return make_reference_docx(
         out,
-        font=docx["font"],
-        size_pt=docx["size_pt"],
-        line_spacing=docx["line_spacing"],
-        line_numbers=docx["line_numbers"],
-        page_numbers=docx["page_numbers"],
+        font=text["font"],
+        size_pt=text["size_pt"],
+        line_spacing=text["line_spacing"],
+        line_numbers=text["line_numbers"],
+        page_numbers=text["page_numbers"],
         paper=page["paper"],
         margin_cm=page["margin_cm"],
     )

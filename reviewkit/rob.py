@@ -10,107 +10,65 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reviewkit.errors import InputError
+from reviewkit.i18n import message, section
 
 JUDGEMENTS = ("low", "some_concerns", "high", "critical", "no_information")
-JUDGEMENT_LABELS = {
-    "id": {
-        "low": "Rendah",
-        "some_concerns": "Beberapa kekhawatiran",
-        "high": "Tinggi",
-        "critical": "Kritis",
-        "no_information": "Tidak ada informasi",
-    },
-    "en": {
-        "low": "Low",
-        "some_concerns": "Some concerns",
-        "high": "High",
-        "critical": "Critical",
-        "no_information": "No information",
-    },
-}
+
+
+def judgement_label(judgement: str, language: str) -> str:
+    """A judgement in words (catalogue section judgements)."""
+    return section(language, "judgements")[judgement]
 
 
 @dataclass(frozen=True)
 class RobTool:
     code: str
     name: str
-    domains: dict[str, dict[str, str]]  # column suffix -> labels per language
+    domains: tuple[str, ...]  # column suffixes, in the tool's order
 
     def columns(self) -> list[str]:
         return [f"rob_{domain}" for domain in self.domains] + ["rob_overall"]
 
     def domain_labels(self, language: str) -> dict[str, str]:
-        overall = {"id": "Keseluruhan", "en": "Overall"}[language]
-        labels = {f"rob_{key}": names[language] for key, names in self.domains.items()}
-        return {**labels, "rob_overall": overall}
+        """Column -> domain name (catalogue section risk_of_bias.<tool code>)."""
+        names = section(language, f"risk_of_bias.{self.code}")
+        labels = {f"rob_{key}": names[key] for key in self.domains}
+        return {**labels, "rob_overall": message(language, "risk_of_bias.overall")}
 
 
 TOOLS = {
     "rob2": RobTool(
         "rob2",
         "RoB 2",
-        {
-            "randomisation": {"id": "D1 Proses randomisasi", "en": "D1 Randomisation process"},
-            "deviations": {
-                "id": "D2 Penyimpangan dari intervensi",
-                "en": "D2 Deviations from intended interventions",
-            },
-            "missing_data": {"id": "D3 Data hasil yang hilang", "en": "D3 Missing outcome data"},
-            "measurement": {"id": "D4 Pengukuran hasil", "en": "D4 Measurement of the outcome"},
-            "reporting": {
-                "id": "D5 Pemilihan hasil yang dilaporkan",
-                "en": "D5 Selection of the reported result",
-            },
-        },
+        ("randomisation", "deviations", "missing_data", "measurement", "reporting"),
     ),
     "robins-i": RobTool(
         "robins-i",
         "ROBINS-I",
-        {
-            "confounding": {"id": "D1 Perancu", "en": "D1 Confounding"},
-            "selection": {"id": "D2 Seleksi partisipan", "en": "D2 Selection of participants"},
-            "classification": {
-                "id": "D3 Klasifikasi intervensi",
-                "en": "D3 Classification of interventions",
-            },
-            "deviations": {
-                "id": "D4 Penyimpangan dari intervensi",
-                "en": "D4 Deviations from intended interventions",
-            },
-            "missing_data": {"id": "D5 Data yang hilang", "en": "D5 Missing data"},
-            "measurement": {"id": "D6 Pengukuran hasil", "en": "D6 Measurement of outcomes"},
-            "reporting": {
-                "id": "D7 Pemilihan hasil yang dilaporkan",
-                "en": "D7 Selection of the reported result",
-            },
-        },
+        (
+            "confounding",
+            "selection",
+            "classification",
+            "deviations",
+            "missing_data",
+            "measurement",
+            "reporting",
+        ),
     ),
     "jbi-quasi": RobTool(
         "jbi-quasi",
         "JBI",
-        {
-            "cause_effect": {"id": "Q1 Sebab dan akibat jelas", "en": "Q1 Cause and effect clear"},
-            "similar_participants": {
-                "id": "Q2 Partisipan sebanding",
-                "en": "Q2 Participants similar",
-            },
-            "similar_treatment": {"id": "Q3 Perlakuan lain sama", "en": "Q3 Other care similar"},
-            "control_group": {"id": "Q4 Ada kelompok kontrol", "en": "Q4 Control group"},
-            "multiple_measurements": {
-                "id": "Q5 Pengukuran berulang",
-                "en": "Q5 Multiple measurements",
-            },
-            "follow_up": {"id": "Q6 Tindak lanjut lengkap", "en": "Q6 Follow-up complete"},
-            "same_measurement": {"id": "Q7 Pengukuran sama", "en": "Q7 Outcomes measured alike"},
-            "reliable_measurement": {
-                "id": "Q8 Pengukuran andal",
-                "en": "Q8 Outcomes measured reliably",
-            },
-            "statistics": {
-                "id": "Q9 Analisis statistik tepat",
-                "en": "Q9 Appropriate statistical analysis",
-            },
-        },
+        (
+            "cause_effect",
+            "similar_participants",
+            "similar_treatment",
+            "control_group",
+            "multiple_measurements",
+            "follow_up",
+            "same_measurement",
+            "reliable_measurement",
+            "statistics",
+        ),
     ),
 }
 

@@ -33,20 +33,6 @@ from reviewkit.paths import STUDIES_SCHEMA
 
 SCAFFOLD_DIR = Path(__file__).resolve().parent / "scaffold"
 LANGUAGES = ("id", "en")
-PROFILES = {"id": "sinta-nursing", "en": "international-apa-draft"}
-PROFILE_COMMENTS = {
-    "id": (
-        "# sinta-nursing: Indonesian nursing journals (APA 7, Abstrak and Abstract of\n"
-        "# 100-250 words each). Others: international-apa, international-vancouver, or\n"
-        "# a profile of your own in profiles/ (the tool's docs/journal-profiles.md)."
-    ),
-    "en": (
-        "# international-apa-draft (profiles/ in this folder): international-apa while\n"
-        "# the review is written. Before submission set international-apa (or your\n"
-        "# journal's profile): the build then requires every declaration in\n"
-        "# manuscript/metadata.yaml (the tool's docs/journal-profiles.md)."
-    ),
-}
 #: The order in which a person fills in a study's row; columns of the schema not named
 #: here follow in the schema's order.
 COLUMN_ORDER = [
@@ -93,6 +79,13 @@ def study_columns(schema_path: Path | str = STUDIES_SCHEMA) -> list[str]:
     return ordered + [name for name in declared if name not in ordered]
 
 
+def scaffold_settings(language: str) -> dict:
+    """The journal profile a new review of this language starts on, and the comment
+    config.yaml gives it (reviewkit/scaffold/<language>.yaml)."""
+    with open(SCAFFOLD_DIR / f"{language}.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
 def create_review(folder: Path | str, language: str) -> list[Path]:
     """Write a new review into ``folder`` (absent or empty); returns the files written."""
     folder = Path(folder)
@@ -104,13 +97,14 @@ def create_review(folder: Path | str, language: str) -> list[Path]:
             "(nothing was written)"
         )
     source = SCAFFOLD_DIR / language
+    settings = scaffold_settings(language)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, folder, dirs_exist_ok=True)
     config = (SCAFFOLD_DIR / "config.yaml").read_text(encoding="utf-8")
     config = (
         config.replace("{language}", language)
-        .replace("{profile}", PROFILES[language])
-        .replace("{profile_comment}", PROFILE_COMMENTS[language])
+        .replace("{profile}", settings["profile"])
+        .replace("{profile_comment}", settings["profile_comment"])
         .replace("{folder}", folder.name)
     )
     (folder / "config.yaml").write_text(config, encoding="utf-8")

@@ -1,37 +1,39 @@
 """Table 1: the characteristics of the included studies, regenerated from the study data.
 
 One row per study (never per outcome: results live in the results frame). A
-study without a publication year is shown as "(n.d.)" / "(t.t.)".
+study without a publication year is shown as "(n.d.)" / "(t.t.)". Every cell
+is data and reaches pandoc as literal text (reviewkit.safe_markdown).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from reviewkit.i18n import message
-from reviewkit.safe_markdown import Markdown, as_markdown, citation
+from reviewkit.i18n import message, section
+from reviewkit.safe_markdown import Markdown, as_markdown, citation, literal
 from reviewkit.vocabulary import Vocabulary
 
-HEADERS = {
-    "id": {
-        "no": "No",
-        "study": "Peneliti (Tahun)",
-        "location": "Lokasi Penelitian",
-        "design": "Desain Penelitian",
-        "sample": "Jumlah Sampel",
-        "result": "Hasil Utama",
-    },
-    "en": {
-        "no": "No",
-        "study": "Researcher (Year)",
-        "location": "Setting",
-        "design": "Design",
-        "sample": "Sample",
-        "result": "Main Result",
-    },
-}
-# Relative column widths for the manuscript (No is narrow, the result wide).
-COLUMN_WIDTHS = {"no": 6, "study": 14, "location": 14, "design": 14, "sample": 10, "result": 28}
+COLUMNS = ("no", "study", "location", "design", "sample", "result")
+
+
+def headers(language: str) -> dict[str, str]:
+    """Column headings in the manuscript's language (catalogue section study_table)."""
+    words = section(language, "study_table")
+    return {column: words[column] for column in COLUMNS}
+
+
+#: Table cells are set 1 pt smaller than the 12 pt body text (reference_docx,
+#: manuscript.typst), with 5.4 pt of padding left and right (Word's default
+#: cell margin, 108 twips; typst's inset is set to the same).
+CELL_SIZE_PT = 11.0
+CELL_PADDING_PT = 2 * 5.4
+#: The narrowest text width the widths are planned for: A4 with 2.5 cm margins.
+TEXT_WIDTH_PT = 16 / 2.54 * 72
+#: Length of a pipe table's separator line: the precision of the relative widths
+#: (pandoc divides each cell's length, colon included, by the total).
+SEPARATOR_DASHES = 1000
+#: Room added to a column's longest word, so rounding never leaves it short.
+SAFETY_PT = 1.0
 
 
 def location(facility: object, region: object) -> str:
@@ -61,11 +63,22 @@ def sample_text(n_total: int, participants: object) -> str:
     return f"{int(n_total)} {participants}" if not pd.isna(participants) else str(int(n_total))
 
 
+def study_cell(key: str, label: object) -> Markdown:
+    """A study as the reference list identifies it: ``[@key]{.study}``.
+
+    layout/filters/studies.lua turns it into "Dewi dkk. (2020)" with an
+    author-date style and "Dewi dkk. (11)" with a numbered one (the author part
+    rendered by citeproc, the number the reference list's). ``label`` is not
+    written: it only stands in for the width of the cell.
+    """
+    del label
+    return Markdown(f"[{citation(str(key))}]{{.study}}")
+
+
 def build_study_table(
     studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
 ) -> pd.DataFrame:
     """One row per study in data order, headed in the manuscript's language."""
-    headers = HEADERS[language]
     table = pd.DataFrame(
         {
             "no": range(1, len(studies) + 1),
@@ -88,42 +101,112 @@ def build_study_table(
             "result": studies["main_result"].tolist(),
         }
     )
-    return table.rename(columns=headers)
+    return table.rename(columns=headers(language))
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in str(text).split() if word]
+
+
+def column_widths(
+    table: pd.DataFrame,
+    *,
+    size_pt: float = CELL_SIZE_PT,
+    padding_pt: float = CELL_PADDING_PT,
+    text_width_pt: float = TEXT_WIDTH_PT,
+) -> list[float]:
+    """Relative column widths (summing to 1) from the content, as a browser's
+    automatic table layout does: every column at least as wide as its longest
+    word (the header set bold), so no word has to break; the rest of the text
+    width shared in proportion to how much wider each column would be unwrapped.
+    Widths are measured with the shipped Times-metric font (reviewkit.typeface),
+    whose glyph widths are those of Times New Roman in Word.
+    """
+    from reviewkit.typeface import text_width
+
+    minimum, natural = [], []
+    for column in table.columns:
+        cells = [str(value) for value in table[column]]
+        longest_word = max(
+            [text_width(w, size_pt) for cell in cells for w in _words(cell)]
+            + [text_width(w, size_pt, bold=True) for w in _words(column)]
+            + [0.0]
+        )
+        longest_cell = max(
+            [text_width(cell, size_pt) for cell in cells]
+            + [text_width(str(column), size_pt, bold=True), 0.0]
+        )
+        minimum.append(longest_word + padding_pt + SAFETY_PT)
+        natural.append(max(longest_cell + padding_pt, longest_word + padding_pt + SAFETY_PT))
+    spare = text_width_pt - sum(minimum)
+    extra = [n - m for n, m in zip(natural, minimum, strict=True)]
+    if spare <= 0 or sum(extra) <= 0:
+        widths = minimum if spare <= 0 else natural
+    elif sum(natural) <= text_width_pt:
+        widths = natural
+    else:
+        widths = [m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=True)]
+    total = sum(widths)
+    return [width / total for width in widths]
 
 
 def to_pipe_table(
     table: pd.DataFrame,
-    widths: list[int],
-    cite_column: str | None = None,
-    keys: list[str] | None = None,
+    widths: list[float] | None = None,
+    *,
+    markdown_columns: list[int] = (),
+    display: pd.DataFrame | None = None,
+    header_classes: dict[int, str] | None = None,
 ) -> Markdown:
     """A pandoc pipe table whose separator line sets the relative column widths.
 
-    pandoc turns the dashes of the separator line into relative widths when a
-    row is longer than the page, which keeps a long 'result' column readable
-    in both DOCX and PDF. With `cite_column`, that column's cells become
-    narrative citations (@key) so every study is linked to the reference list.
-
-    Every cell and header is data: it is escaped as literal text
-    (reviewkit.safe_markdown), except cells that are ``Markdown`` already
-    (citations built with ``safe_markdown.citation``).
+    The separator line is longer than pandoc's ``columns`` (72), so pandoc
+    always takes the relative widths from its dashes (``SEPARATOR_DASHES`` in
+    all) and the table spans the text width in both DOCX and PDF. ``widths``:
+    relative widths, default :func:`column_widths` of ``display`` (the text as
+    the reader sees it; default the table itself). Every cell and header is
+    data and is escaped as literal text (reviewkit.safe_markdown), except cells
+    that are ``Markdown`` already (study cells, the tool's own subscripts) and
+    the cells of ``markdown_columns`` (positions), which must hold tool-built
+    Markdown only.
     """
+    widths = widths or column_widths(display if display is not None else table)
+    total = sum(widths)
     rows = []
-    for index, (_, row) in enumerate(table.iterrows()):
-        cells = [as_markdown(value) for value in row]
-        if cite_column is not None and keys is not None:
-            cells[list(table.columns).index(cite_column)] = citation(keys[index])
+    for _, row in table.iterrows():
+        cells = [
+            str(value) if index in markdown_columns else as_markdown(value)
+            for index, value in enumerate(row)
+        ]
         rows.append("| " + " | ".join(cells) + " |")
-    header = "| " + " | ".join(as_markdown(name) for name in table.columns) + " |"
+    header_classes = header_classes or {}
+    names = [
+        f"[{literal(name)}]{{.{header_classes[index]}}}"
+        if index in header_classes
+        else as_markdown(name)
+        for index, name in enumerate(table.columns)
+    ]
+    header = "| " + " | ".join(names) + " |"
     # ":---" aligns every column left, as text in a table reads best.
-    separator = "|" + "|".join(":" + "-" * max(3, width - 1) for width in widths) + "|"
+    lengths = [max(4, round(SEPARATOR_DASHES * width / total)) for width in widths]
+    separator = "|" + "|".join(":" + "-" * (length - 1) for length in lengths) + "|"
     return Markdown("\n".join([header, separator, *rows]) + "\n")
 
 
 def study_table_markdown(
     studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
 ) -> Markdown:
-    table = build_study_table(studies, language, vocabulary)
-    keys = table.pop("id").tolist()
-    study_header = HEADERS[language]["study"]
-    return to_pipe_table(table, list(COLUMN_WIDTHS.values()), cite_column=study_header, keys=keys)
+    """Table 1 for the manuscript: the study column cites each study (study_cell)."""
+    display = build_study_table(studies, language, vocabulary).drop(columns="id")
+    table = display.copy()
+    position = list(table.columns).index(headers(language)["study"])
+    table.iloc[:, position] = [
+        study_cell(key, label)
+        for key, label in zip(studies["id"], display.iloc[:, position], strict=True)
+    ]
+    return to_pipe_table(
+        table,
+        markdown_columns=[position],
+        display=display,
+        header_classes={position: "study-header"},
+    )

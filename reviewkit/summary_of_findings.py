@@ -13,71 +13,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from reviewkit.numfmt import format_number
+from reviewkit.i18n import message, section
+from reviewkit.numfmt import format_number, format_percent
 from reviewkit.safe_markdown import Markdown
 from reviewkit.study_characteristics import to_pipe_table
 from reviewkit.tables_io import read_table_cells
 from reviewkit.validation import load_schema, validate_cells
 from reviewkit.vocabulary import Vocabulary
 
-WORDS = {
-    "id": {
-        "not_serious": "tidak serius",
-        "serious": "serius",
-        "very_serious": "sangat serius",
-        "undetected": "tidak terdeteksi",
-        "strongly_suspected": "sangat dicurigai",
-        "high": "tinggi",
-        "moderate": "sedang",
-        "low": "rendah",
-        "very_low": "sangat rendah",
-        "between": "Antarkelompok",
-        "within": "Pra-pasca",
-        "not_pooled": "tidak digabung",
-    },
-    "en": {
-        "not_serious": "not serious",
-        "serious": "serious",
-        "very_serious": "very serious",
-        "undetected": "undetected",
-        "strongly_suspected": "strongly suspected",
-        "high": "high",
-        "moderate": "moderate",
-        "low": "low",
-        "very_low": "very low",
-        "between": "Between groups",
-        "within": "Pre-post",
-        "not_pooled": "not pooled",
-    },
-}
-HEADERS = {
-    "id": [
-        "Hasil",
-        "Perbandingan",
-        "Studi",
-        "Efek gabungan [IK 95%]",
-        "Risiko bias",
-        "Inkonsistensi",
-        "Ketidaklangsungan",
-        "Ketidaktepatan",
-        "Bias publikasi",
-        "Kepastian",
-        "Alasan",
-    ],
-    "en": [
-        "Outcome",
-        "Comparison",
-        "Studies",
-        "Pooled effect [95% CI]",
-        "Risk of bias",
-        "Inconsistency",
-        "Indirectness",
-        "Imprecision",
-        "Publication bias",
-        "Certainty",
-        "Reasons",
-    ],
-}
+# Words: catalogue section summary_of_findings (reviewkit/locales/).
+COLUMNS = (
+    "outcome",
+    "comparison",
+    "studies",
+    "pooled",
+    "risk_of_bias",
+    "inconsistency",
+    "indirectness",
+    "imprecision",
+    "publication_bias",
+    "certainty",
+    "reasons",
+)
 DOMAINS = ["risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias"]
 
 
@@ -93,8 +50,8 @@ def read_judgements(path: Path | str, schema_path: Path | str) -> pd.DataFrame:
 
 def pooled_text(group: dict, language: str) -> str:
     if not group.get("pooled"):
-        return WORDS[language]["not_pooled"]
-    separator = "; " if language == "id" else ", "
+        return message(language, "summary_of_findings.words.not_pooled")
+    separator = message(language, "text.interval_separator")
 
     def number(value: float) -> str:
         return format_number(value, language, 2)
@@ -115,7 +72,11 @@ def summary_of_findings_markdown(
     (every cell escaped as literal text: the outcomes and reasons are the user's)."""
     from reviewkit.pooling import comparison_label
 
-    words = WORDS[language]
+    words = section(language, "summary_of_findings.words")
+    headers = section(language, "summary_of_findings.headers")
+    level_text = format_percent(
+        synthesis.get("settings", {}).get("confidence_level", 0.95), language
+    )
     outcomes = synthesis["outcomes"]
     rows = []
     for _, row in judgements.iterrows():
@@ -136,5 +97,5 @@ def summary_of_findings_markdown(
                 row["reasons"] if not pd.isna(row["reasons"]) else "–",
             ]
         )
-    table = pd.DataFrame(rows, columns=HEADERS[language])
-    return to_pipe_table(table, [9, 9, 5, 12, 8, 8, 8, 8, 8, 8, 17])
+    columns = [headers[c].replace("{level}", level_text) for c in COLUMNS]
+    return to_pipe_table(pd.DataFrame(rows, columns=columns))

@@ -70,109 +70,17 @@ from matplotlib.transforms import blended_transform_factory
 from scipy.stats import norm
 
 from reviewkit.figures import (
-    LANGUAGES,
     WIDTH_IN,
     design_colours,
     plain_text,
     study_label,  # escaped: drawn as literal text
     style_context,
 )
-from reviewkit.i18n import message
+from reviewkit.i18n import message, section
 from reviewkit.numfmt import format_number, format_percent
 from reviewkit.vocabulary import Vocabulary
 
-LABELS: dict[str, dict[str, str]] = {
-    "id": {
-        "group:between": "Antar kelompok (terkontrol)",
-        "group:within": "Dalam kelompok (pra-pasca)",
-        "group:unclear": "Kontrol tidak jelas",
-        "group:other": "Lainnya",
-        "ci": "IK {level}",
-        "n": "n",
-        "effect": "Efek",
-        "random": "Efek acak ({method})",
-        "fixed": "Efek tetap",
-        "pi_row": "Interval prediksi {level}",
-        "not_pooled": "tidak digabung (k = {k})",
-        "no_effects": "Tidak ada studi dengan ukuran efek yang dapat dihitung",
-        "study_effect": "Efek studi dan IK {level} (luas kotak sebanding bobot)",
-        "imputed": "Efek dari p yang dilaporkan sebagai batas (mis. p < 0,05): konservatif",
-        "diamond": "Estimasi gabungan dan IK {level}",
-        "pi": "Interval prediksi {level}",
-        "p_axis": "Nilai p dua sisi (skala log)",
-        "n_axis": "Jumlah partisipan (skala log)",
-        "favours_intervention": "← Mendukung intervensi (atau peningkatan)",
-        "favours_control": "Mendukung kontrol (atau penurunan) →",
-        "marker:between": "Antar kelompok",
-        "marker:within": "Dalam kelompok (pra-pasca)",
-        "marker:unclear": "Kontrol tidak jelas",
-        "bound": "p dilaporkan sebagai batas (≤)",
-        "contour:between": "Kontur antar kelompok (d)",
-        "contour:within": "Kontur dalam kelompok ($d_z$, skala berbeda)",
-        "no_p": "Tidak ada studi dengan nilai p",
-        "overall": "Keseluruhan",
-        "judgement": "Penilaian ({tool})",
-        "domains": "Domain",
-        "proportion": "Proporsi studi",
-        "no_rob": "Tidak ada penilaian risiko bias",
-    },
-    "en": {
-        "group:between": "Between groups (controlled)",
-        "group:within": "Within group (pre-post)",
-        "group:unclear": "Control unclear",
-        "group:other": "Other",
-        "ci": "{level} CI",
-        "n": "n",
-        "effect": "Effect",
-        "random": "Random effects ({method})",
-        "fixed": "Fixed effect",
-        "pi_row": "{level} prediction interval",
-        "not_pooled": "not pooled (k = {k})",
-        "no_effects": "No study has an effect size that could be derived",
-        "study_effect": "Study effect and {level} CI (box area proportional to weight)",
-        "imputed": "Effect from a p reported as a bound (e.g. p < 0.05): conservative",
-        "diamond": "Pooled estimate and {level} CI",
-        "pi": "{level} prediction interval",
-        "p_axis": "Two-sided p value (log scale)",
-        "n_axis": "Total participants (log scale)",
-        "favours_intervention": "← Favours intervention (or increase)",
-        "favours_control": "Favours control (or decrease) →",
-        "marker:between": "Between groups",
-        "marker:within": "Within group (pre-post)",
-        "marker:unclear": "Control unclear",
-        "bound": "p reported as a bound (≤)",
-        "contour:between": "Between-group contours (d)",
-        "contour:within": "Within-group contours ($d_z$, a different scale)",
-        "no_p": "No study has a p value",
-        "overall": "Overall",
-        "judgement": "Judgement ({tool})",
-        "domains": "Domains",
-        "proportion": "Proportion of studies",
-        "no_rob": "No risk-of-bias judgements",
-    },
-}
-
-# Measure names for the x axis and short symbols for the numbers column.
-MEASURE_NAMES: dict[str, dict[str, str]] = {
-    "id": {
-        "SMD": "Hedges' g",
-        "SMCC": "Hedges' $g_z$ (perubahan pra-pasca)",
-        "SMCR": "d (perubahan pra-pasca, skala SB skor; r diasumsikan)",
-        "logRR": "log rasio risiko",
-        "logOR": "log rasio odds",
-        "RD": "selisih risiko",
-        "MD": "selisih rerata",
-    },
-    "en": {
-        "SMD": "Hedges' g",
-        "SMCC": "Hedges' $g_z$ (pre-post change)",
-        "SMCR": "d (pre-post change, score-SD scale; r assumed)",
-        "logRR": "log risk ratio",
-        "logOR": "log odds ratio",
-        "RD": "risk difference",
-        "MD": "mean difference",
-    },
-}
+# Words: catalogue sections synthesis_figures, measures and judgements (reviewkit/locales/).
 MEASURE_SYMBOLS = {
     "SMD": "g",
     "SMCC": "$g_z$",
@@ -232,34 +140,6 @@ JUDGEMENT_SYMBOLS = {
     "no_information": "?",
     "not_applicable": "NA",
 }
-JUDGEMENT_LABELS = {
-    "id": {
-        "low": "Rendah",
-        "yes": "Ya",
-        "some_concerns": "Beberapa kekhawatiran",
-        "moderate": "Sedang",
-        "unclear": "Tidak jelas",
-        "high": "Tinggi",
-        "serious": "Serius",
-        "no": "Tidak",
-        "critical": "Kritis",
-        "no_information": "Tidak ada informasi",
-        "not_applicable": "Tidak berlaku",
-    },
-    "en": {
-        "low": "Low",
-        "yes": "Yes",
-        "some_concerns": "Some concerns",
-        "moderate": "Moderate",
-        "unclear": "Unclear",
-        "high": "High",
-        "serious": "Serious",
-        "no": "No",
-        "critical": "Critical",
-        "no_information": "No information",
-        "not_applicable": "Not applicable",
-    },
-}
 JUDGEMENT_SCALES = (  # (words only this scale uses, the whole scale shown in the legend)
     ({"yes", "no", "unclear", "not_applicable"}, ("yes", "no", "unclear", "not_applicable")),
     ({"moderate", "serious"}, ("low", "moderate", "serious", "critical", "no_information")),
@@ -278,16 +158,19 @@ DOMAIN_CODE = re.compile(r"^([A-Z]{1,2}\d+)[\s:.)-]+(.+)$")
 
 def _labels(language: str, level: float = 0.95) -> dict[str, str]:
     """The figure words in one language, intervals named at the analysis' level."""
-    if language not in LABELS:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
     percent = format_percent(level, language)
-    words = dict(LABELS[language])
+    words = dict(section(language, "synthesis_figures"))
     words["group:within_arm"] = message(language, "synthesis.figure.group_within_arm")
     words["marker:within_arm"] = message(language, "synthesis.figure.marker_within_arm")
     words["sensitivity_effect"] = message(language, "synthesis.figure.sensitivity_effect")
     words["sensitivity_pooled"] = message(language, "synthesis.figure.sensitivity_pooled")
     words["sensitivity_row"] = message(language, "synthesis.figure.sensitivity_row")
     return {key: text.replace("{level}", percent) for key, text in words.items()}
+
+
+def judgement_label(judgement: str, language: str) -> str:
+    """A risk-of-bias judgement in words (catalogue section judgements)."""
+    return section(language, "judgements")[judgement]
 
 
 def _new_figure(height_in: float) -> Figure:
@@ -305,7 +188,7 @@ def format_estimate(estimate: float, low: float, high: float, language: str) -> 
 
 
 def format_interval(low: float, high: float, language: str) -> str:
-    separator = "; " if language == "id" else ", "
+    separator = message(language, "text.interval_separator")
     return f"[{_number(low, language)}{separator}{_number(high, language)}]"
 
 
@@ -339,7 +222,7 @@ def _locale_ticks(axis, language: str) -> None:
 
 def measure_name(measures: Sequence[str], language: str) -> str:
     """The x-axis label for the measures plotted: "Hedges' g", "log risk ratio", joined by " / "."""
-    names = MEASURE_NAMES[language]
+    names = section(language, "measures")
     return " / ".join(names.get(m, m) for m in dict.fromkeys(str(m) for m in measures))
 
 
@@ -1081,7 +964,7 @@ class JudgementKey:
 
     def __init__(self, judgement: str, language: str):
         self.judgement = judgement
-        self.label = JUDGEMENT_LABELS[language][judgement]
+        self.label = judgement_label(judgement, language)
 
     def get_label(self) -> str:
         return self.label
@@ -1277,7 +1160,7 @@ def plot_rob_summary(
         ax.spines["left"].set_visible(False)
         fig.legend(
             handles=[
-                Patch(facecolor=JUDGEMENT_COLOURS[j], label=JUDGEMENT_LABELS[language][j])
+                Patch(facecolor=JUDGEMENT_COLOURS[j], label=judgement_label(j, language))
                 for j in _legend_judgements(table)
             ],
             title=labels["judgement"].format(tool=tool),
@@ -1296,6 +1179,15 @@ SYNTHESIS_FIGURES: dict[str, Callable[..., Figure]] = {
 
 
 # --- from the workflow's files to each figure's inputs -----------------------------------------
+
+
+def _study_label(study, language: str = "en") -> str:
+    """The study's "label" (set by reviewkit.figure_set: the study as the citation
+    style identifies it), else "Authors (year)"; literal text either way."""
+    label = study.get("label")
+    if isinstance(label, str) and label:
+        return plain_text(label)
+    return study_label(study["authors"], study["year"], language)
 
 
 def albatross_studies(
@@ -1331,7 +1223,7 @@ def albatross_studies(
         rows.append(
             {
                 "id": result["id"],
-                "label": study_label(result["authors"], result["year"], language),
+                "label": _study_label(result, language),
                 "outcome": str(result["outcome"]),
                 "comparison": group,
                 "n_total": n,
@@ -1421,10 +1313,7 @@ def make_synthesis_figure(
         rob.insert(
             1,
             "label",
-            [
-                study_label(a, y, language)
-                for a, y in zip(studies["authors"], studies["year"], strict=True)
-            ],
+            [_study_label(study, language) for _, study in studies.iterrows()],
         )
         rob = rob.rename(columns={"rob_overall": "overall"})
         domains = {k: v for k, v in tool.domain_labels(language).items() if k != "rob_overall"}

@@ -31,15 +31,14 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from reviewkit.errors import InputError
+from reviewkit.i18n import message, plural
 from reviewkit.numfmt import format_number, format_p, format_percent
 from reviewkit.paths import TOOL_DIR
-from reviewkit.rob import JUDGEMENT_LABELS
+from reviewkit.rob import judgement_label
 from reviewkit.safe_markdown import Markdown, literal
 from reviewkit.text_blocks import measure_name
 from reviewkit.vocabulary import Vocabulary
 
-AND_WORD = {"id": "dan", "en": "and"}
-INTERVAL_WORDS = {"id": ("IK", "hingga"), "en": ("CI", "to")}
 #: Texts that come with the tool, included as ``{% include "tool:NAME" %}``.
 TOOL_TEXT_DIR = TOOL_DIR / "reviewkit" / "text"
 TOOL_PREFIX = "tool:"
@@ -47,21 +46,23 @@ TOOL_PREFIX = "tool:"
 
 def interval_text(low: float, high: float, language: str, decimals: int = 2) -> str:
     """'0,53 hingga 1,39' / '0.53 to 1.39' (a range sign would read as a minus)."""
-    word = INTERVAL_WORDS[language][1]
+    word = message(language, "text.interval_to")
     return (
         f"{format_number(low, language, decimals)} {word} {format_number(high, language, decimals)}"
     )
 
 
 def estimate_text(entry: dict, language: str, decimals: int = 2) -> str:
-    """A pooled estimate with its confidence interval: '0,96 (IK 95%: 0,53 hingga 1,39)'."""
-    abbreviation = INTERVAL_WORDS[language][0]
-    level = format_percent(entry.get("level", 0.95), language)
-    estimate = format_number(entry["estimate"], language, decimals)
-    interval = interval_text(entry["ci_low"], entry["ci_high"], language, decimals)
-    if language == "id":
-        return f"{estimate} ({abbreviation} {level}: {interval})"
-    return f"{estimate} ({level} {abbreviation} {interval})"
+    """A pooled estimate with its confidence interval: '0,96 (IK 95%: 0,53 hingga 1,39)'
+    (the order of the words: catalogue key text.estimate)."""
+    return message(
+        language,
+        "text.estimate",
+        estimate=format_number(entry["estimate"], language, decimals),
+        ci=message(language, "text.ci"),
+        level=format_percent(entry.get("level", 0.95), language),
+        interval=interval_text(entry["ci_low"], entry["ci_high"], language, decimals),
+    )
 
 
 def join_words(items: list[str], language: str) -> str:
@@ -69,7 +70,7 @@ def join_words(items: list[str], language: str) -> str:
     items = [str(item) for item in items]
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {AND_WORD[language]} {items[-1]}"
+    return f"{', '.join(items[:-1])} {message(language, 'text.and')} {items[-1]}"
 
 
 def make_finalize(language: str) -> Callable[[object], object]:
@@ -186,9 +187,13 @@ def make_environment(
             "interval": lambda low, high, decimals=2: interval_text(low, high, language, decimals),
             "design_label": lambda code: vocabulary.design_label(code, language),
             "outcome_label": lambda code: vocabulary.outcome(code).label(language) or code,
-            "rob_label": lambda judgement: JUDGEMENT_LABELS[language][judgement],
+            "rob_label": lambda judgement: judgement_label(judgement, language),
+            # "4 studi" / "4 studies": a count in brackets never reads as a citation number.
+            "studies": lambda n: plural(
+                language, "text.studies", int(n), format_number(int(n), language)
+            ),
             "lcfirst": lambda text: text[:1].lower() + text[1:],  # mid-sentence, keeps "RCT"
-            # The name of an effect measure from its code, from the catalogue (text.measures):
+            # The name of an effect measure from its code, from the catalogue (blocks.measures):
             # "logOR" -> "log odds ratio"; pooled_measure: as a pooled estimate is reported
             # ("odds ratio"). Never type a measure's name into a template.
             "measure": lambda code: measure_name(code, language),

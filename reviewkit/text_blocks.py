@@ -10,7 +10,7 @@ A block is a Jinja template of the tool, ``reviewkit/text/<language>/<name>.md``
 folder per language. The sentences live there, readable for a translator; words that
 depend on the data (the name of an effect measure, of an estimator, a reason why a group
 was not pooled, singular or plural) come from the message catalogues
-(``reviewkit/locales/<language>.yaml``, key ``text:``) through the small functions below,
+(``reviewkit/locales/<language>.yaml``, key ``blocks:``) through the small functions below,
 which are the blocks' filters. A block says only what holds for the data it is given:
 every count is a number from the JSON, every reason is the one the synthesis recorded,
 and a figure or table is shown only when it has something to show (docs/text-blocks.md).
@@ -143,8 +143,8 @@ SENSITIVITY_ORDER = (
 
 @cache
 def words(language: str) -> dict:
-    """The ``text:`` part of the language's message catalogue."""
-    return section(language, "text")
+    """The ``blocks:`` part of the language's message catalogue."""
+    return section(language, "blocks")
 
 
 def term(key: str, language: str, **fields: object) -> Markdown:
@@ -152,15 +152,15 @@ def term(key: str, language: str, **fields: object) -> Markdown:
     node: object = words(language)
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:
-            raise KeyError(f"text.{key} is missing from reviewkit/locales/{language}.yaml")
+            raise KeyError(f"blocks.{key} is missing from reviewkit/locales/{language}.yaml")
         node = node[part]
     if not isinstance(node, str):
-        raise KeyError(f"text.{key} in reviewkit/locales/{language}.yaml is not a phrase")
+        raise KeyError(f"blocks.{key} in reviewkit/locales/{language}.yaml is not a phrase")
     return Markdown(node.format(**{k: escaped(v) for k, v in fields.items()}) if fields else node)
 
 
 def noun(count: int, name: str, language: str) -> str:
-    """The singular or plural of a noun of the catalogue (``text.nouns.<name>``)."""
+    """The singular or plural of a noun of the catalogue (``blocks.nouns.<name>``)."""
     one, other = words(language)["nouns"][name]
     return one if count == 1 else other
 

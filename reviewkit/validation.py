@@ -410,12 +410,11 @@ def without_result_columns(schema: dict) -> dict:
 
 def outcomes_table_schema(schema: dict) -> dict:
     """The outcomes table: the study id plus the result columns (and overrides of sizes)."""
-    properties = {
-        "id": {
-            **schema["properties"]["id"],
-            "description": "The id of the study (a row of the study table) the result belongs to.",
-        }
+    study_id = {
+        **schema["properties"]["id"],
+        "description": "The id of the study (a row of the study table) the result belongs to.",
     }
+    properties = {"id": study_id}
     properties.update({name: schema["properties"][name] for name in columns_of(schema, "result")})
     properties.update({name: schema["properties"][name] for name in columns_of(schema, "both")})
     return {

@@ -193,7 +193,8 @@ class Vocabulary:
         if language:
             for kind, items in (("designs", designs), ("outcomes", outcomes)):
                 for item in items:
-                    if not item.labels.get(language):
+                    # A default design's name comes from the message catalogue.
+                    if not item.labels.get(language) and item not in DEFAULT_DESIGNS:
                         given = ", ".join(item.labels) or "none"
                         problems.append(
                             f'{source}: vocabulary.{kind}: "{item.code}" has no label for the '

@@ -147,12 +147,17 @@ class ManuscriptCounts:
 
 def _sections(blocks: list[dict]) -> list[tuple[str, list[dict]]]:
     sections: list[tuple[str, list[dict]]] = [("", [])]
+    previous: dict = {}
     for block in blocks:
         if block.get("t") == "Header" and block["c"][0] == 1:
             title = " ".join("".join(_plain(block["c"][2])).split())
             sections.append((title, [block]))
+        elif _has_refs(block) and previous.get("t") != "Header":
+            # A reference list without its own heading: the filters give it one.
+            sections.append(("", [block]))
         else:
             sections[-1][1].append(block)
+        previous = block
     return [s for s in sections if s[1]]
 
 

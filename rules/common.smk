@@ -138,6 +138,44 @@ def pandoc_settings():
     ]
 
 
+def configured_layout():
+    """Citation style, whether it numbers references, and PDF font of the
+    configured profile: the figures are drawn for them (reviewkit.citations).
+    A profile that cannot be read gives the defaults; its step reports why."""
+    from reviewkit.assemble import resolve_csl
+    from reviewkit.bibliography import is_numeric_style
+    from reviewkit.citations import effective_style
+    from reviewkit.reference_docx import effective_layout
+    from reviewkit.typeface import pdf_family
+
+    try:
+        profile = load_profile(config["profile"], profiles_dir=PROFILES_DIR)
+        style = effective_style(config["csl"], profile["csl"])
+        numeric = is_numeric_style(resolve_csl(style))
+        font_paths = profile["pdf"]["font_paths"]
+        font = pdf_family(
+            effective_layout(profile)["font"], font_paths, profile["pdf"]["font"]
+        )
+    except (InputError, ValueError, OSError):
+        return {
+            "csl": config["csl"] or "apa",
+            "numeric": False,
+            "font": None,
+            "font_paths": [],
+        }
+    return {"csl": style, "numeric": numeric, "font": font, "font_paths": font_paths}
+
+
+LAYOUT = configured_layout()
+
+
+def figure_label_inputs():
+    """The rendered text numbers the studies of a numbered style (order of first
+    citation); an author-date style labels them without it, so editing the text
+    does not redraw the figures."""
+    return [MANUSCRIPT_MD] if LAYOUT["numeric"] else []
+
+
 def summary_of_findings_input():
     """The user's GRADE judgements file when config.yaml names one, else nothing."""
     return [config["summary_of_findings"]] if config["summary_of_findings"] else []

@@ -8,6 +8,8 @@ rule draw_figures:
         effects=EFFECTS_CSV,
         synthesis=SYNTHESIS_JSON,
         prisma=prisma_input(),
+        bibliography=config["references"],
+        manuscript=figure_label_inputs(),
     output:
         png=[figure_png(name) for name in FIGURES],
         pdf=[figure_pdf(name) for name in FIGURES],
@@ -22,5 +24,8 @@ rule draw_figures:
         language=config["language"],
         rob_tool=config["risk_of_bias"]["tool"],
         dpi=300,
+        csl=LAYOUT["csl"],
+        font=LAYOUT["font"],
+        font_paths=LAYOUT["font_paths"],
     script:
         "../scripts/draw_figures.py"

@@ -55,6 +55,7 @@ rule assemble_manuscript:
         language=config["language"],
         csl=config["csl"],
         epoch=inputs_epoch(),
+        figure_style=LAYOUT["csl"],
     script:
         "../scripts/assemble_manuscript.py"
 
@@ -86,6 +87,7 @@ use rule assemble_manuscript as assemble_profile_manuscript with:
         language=config["language"],
         csl=config["csl"],
         epoch=inputs_epoch(),
+        figure_style=LAYOUT["csl"],
 
 
 # The configured profile's documents come from assemble_manuscript (results/manuscript/).

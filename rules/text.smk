@@ -1,5 +1,7 @@
 rule render_manuscript:
-    """Fill the section templates with the numbers, tables and figures of this build."""
+    """Fill the section templates with the numbers, tables and figure paths of this
+    build (the figures themselves are drawn afterwards: with a numbered citation
+    style their study labels follow the text's order of citation)."""
     input:
         metadata=MANUSCRIPT_DIR / "metadata.yaml",
         templates=manuscript_templates(),
@@ -10,7 +12,6 @@ rule render_manuscript:
         effects_table=EFFECTS_MD,
         effects=EFFECTS_CSV,
         summary_of_findings=SUMMARY_OF_FINDINGS_MD,
-        figures=[figure_png(name) for name in FIGURES],
         bibliography=config["references"],
     output:
         markdown=MANUSCRIPT_MD,

@@ -15,6 +15,7 @@ if __name__ == "__main__":
             language=snakemake.params.language,
             csl=snakemake.params.csl,
             epoch=snakemake.params.epoch,
+            figure_style=snakemake.params.figure_style,
             outputs=dict(snakemake.output.items()),
         ),
         snakemake.log[0],

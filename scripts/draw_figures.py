@@ -19,6 +19,11 @@ if __name__ == "__main__":
             language=snakemake.params.language,
             rob_tool=snakemake.params.rob_tool,
             dpi=snakemake.params.dpi,
+            bibliography=snakemake.input.bibliography,
+            csl=snakemake.params.csl,
+            manuscript=snakemake.input.manuscript[0] if snakemake.input.manuscript else None,
+            font=snakemake.params.font,
+            font_paths=list(snakemake.params.font_paths),
         ),
         snakemake.log[0],
     )

@@ -218,7 +218,8 @@ def test_pdf_pages_fonts_and_size(pdf_path):
     assert fonts
     for name, descriptor in fonts.items():
         assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
-    assert any("LibertinusSerif" in name for name in fonts)
+    # The default PDF font: TeX Gyre Termes, shipped in layout/fonts/ (Times metrics).
+    assert any("TeXGyreTermes" in name for name in fonts)
     # page numbers: the last line of each page is its number
     for number, page in enumerate(reader.pages, start=1):
         assert page.extract_text().strip().splitlines()[-1].strip() == str(number)

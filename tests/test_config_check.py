@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from conftest import ROOT
 
-from reviewkit.config_check import config_problems
+from reviewkit.config_check import config_problems, language_problems
 
 SCHEMA = str(ROOT / "schemas" / "config.schema.yaml")
 
@@ -32,10 +32,27 @@ def test_mistakes_name_the_key_the_value_and_what_is_allowed():
     assert keys.startswith("studies, ")
     assert config_problems(config, SCHEMA) == [
         f'config.yaml: key "languag" is not known here; expected one of: {keys}',
-        "config.yaml: language: 'fr' is not one of: id, en",
         "config.yaml: synthesis.estimator: 'PM' is not one of: REML, DL",
         "config.yaml: synthesis.min_studies_to_pool: 1 must be at least 2",
     ]
+
+
+def test_a_language_needs_a_catalogue_and_must_suit_the_profile():
+    config = shipped_config()
+    config["language"] = "fr"
+    assert language_problems(config) == [
+        'config.yaml: language: "fr" has no message catalogue; expected one of: en, id '
+        "(or add reviewkit/locales/fr.yaml, see docs/language.md)"
+    ]
+    config["language"] = "id"
+    config["profile"] = "international-vancouver"
+    assert language_problems(config) == [
+        "config.yaml: language: id does not match profile international-vancouver, which "
+        "requires language: en (set language: en and write the manuscript in that "
+        "language, or choose another profile)"
+    ]
+    config["language"] = "en"
+    assert language_problems(config) == []
 
 
 def test_snakemake_stops_with_the_message_and_no_traceback(tmp_path):

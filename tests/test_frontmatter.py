@@ -236,8 +236,15 @@ def test_pandoc_defaults_carry_layout_and_counts(counts):
         load_profile("international-apa", profiles_dir=ROOT / "profiles"), counts
     )
     variables = defaults["variables"]
-    assert variables["line-numbers"] is True and variables["linestretch"] == 2.5
-    assert variables["fontsize"] == "12pt" and variables["papersize"] == "a4"
+    # Word's double spacing of Times New Roman: 2 x 1.15 em between baselines;
+    # typst: cap height of TeX Gyre Termes (0.662 em) + 0.65 em x linestretch.
+    assert variables["line-numbers"] is True
+    assert 0.662 + 0.65 * variables["linestretch"] == pytest.approx(2 * 1.15, abs=0.005)
+    assert variables["fontsize"] == "12pt" and variables["mainfont"] == "TeX Gyre Termes"
+    assert variables["page-width"] == "21.001cm" and variables["page-height"] == "29.7cm"
+    assert variables["margin"] == dict.fromkeys(("top", "right", "bottom", "left"), "2.5cm")
+    assert defaults["metadata"]["lang"] == "en-GB"
+    assert defaults["metadata"]["reviewkit-language"] == "en"
     meta = defaults["metadata"]["reviewkit"]
     assert meta["anonymised"] is True
     assert meta["counts"] == {
@@ -294,6 +301,7 @@ def defaults_file(project: Path, anonymised: bool) -> Path:
     data = pandoc_defaults(
         load_profile("international-apa", profiles_dir=ROOT / "profiles"),
         count_manuscript(read_ast(project / "manuscript.md")),
+        language="id",  # the fixture manuscript is Indonesian
     )
     data["metadata"]["reviewkit"]["anonymised"] = anonymised
     path.write_text(yaml.safe_dump(data), encoding="utf-8")

@@ -44,8 +44,9 @@ def test_configured_profile_is_shipped():
 def test_sinta_nursing():
     profile = load("sinta-nursing")
     assert profile["csl"] == "apa"
-    assert profile["docx"]["font"] == "Times New Roman" and profile["docx"]["size_pt"] == 12
-    assert profile["docx"]["line_spacing"] == 1.5 and not profile["docx"]["line_numbers"]
+    assert profile["text"]["font"] == "Times New Roman" and profile["text"]["size_pt"] == 12
+    assert profile["text"]["line_spacing"] == 1.5 and not profile["text"]["line_numbers"]
+    assert profile["language"] is None  # an Indonesian or an English manuscript
     limits = profile["limits"]
     assert (limits["abstract_words"]["min"], limits["abstract_words"]["max"]) == (100, 250)
     assert (limits["keywords"]["min"], limits["keywords"]["max"]) == (3, 6)
@@ -57,10 +58,10 @@ def test_sinta_nursing():
 @pytest.mark.parametrize("name", ["international-apa", "international-vancouver"])
 def test_international_profiles(name):
     profile = load(name)
-    assert profile["docx"]["line_spacing"] == 2
-    assert profile["docx"]["line_numbers"] and profile["docx"]["page_numbers"]
-    assert profile["docx"]["size_pt"] == 12
-    assert profile["pdf"]["line_numbers"] and profile["pdf"]["linestretch"] == 2.5
+    assert profile["text"]["line_spacing"] == 2
+    assert profile["text"]["line_numbers"] and profile["text"]["page_numbers"]
+    assert profile["text"]["size_pt"] == 12
+    assert profile["language"] == "en"  # international journals take English manuscripts
     assert profile["declarations"]["required"] == list(DECLARATIONS)
     assert profile["figures"]["format"] == "tiff"
 
@@ -95,7 +96,8 @@ def test_defaults_fill_a_minimal_profile(tmp_path):
     profile = load(path)
     assert profile["name"] == "minimal"
     assert profile["csl"] is None  # config.yaml's csl applies
-    assert profile["docx"]["line_spacing"] == 1.5 and profile["page"]["paper"] == "A4"
+    assert profile["text"]["line_spacing"] == 1.5 and profile["page"]["paper"] == "A4"
+    assert profile["tables"]["wide"] == "portrait" and not profile["references"]["complete"]
     assert profile["limits"]["main_text_words"] == {"min": None, "max": None, "hard": True}
     assert profile["files"]["title_page"] and profile["figures"]["name"] == "Fig{n}"
 
@@ -103,13 +105,13 @@ def test_defaults_fill_a_minimal_profile(tmp_path):
 def test_extends_changes_only_the_keys_given(tmp_path):
     path = tmp_path / "my-journal.yaml"
     path.write_text(
-        "extends: international-apa\ndocx: {line_spacing: 1.5}\nlimits:\n"
+        "extends: international-apa\ntext: {line_spacing: 1.5}\nlimits:\n"
         "  abstract_words: {max: 200}\n",
         encoding="utf-8",
     )
     profile = load(path)
-    assert profile["docx"]["line_spacing"] == 1.5
-    assert profile["docx"]["line_numbers"]  # kept from international-apa
+    assert profile["text"]["line_spacing"] == 1.5
+    assert profile["text"]["line_numbers"]  # kept from international-apa
     assert profile["limits"]["abstract_words"]["max"] == 200
     assert profile["anonymised"] and profile["csl"] == "apa"
     sources = profile_sources(str(path), PROFILES)
@@ -119,7 +121,7 @@ def test_extends_changes_only_the_keys_given(tmp_path):
 def test_mistakes_are_named_with_file_key_value_and_expectation(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
-        "docx: {line_spacing: double, colour: red}\nfigures: {format: gif, name: Figure}\n"
+        "text: {line_spacing: double, colour: red}\nfigures: {format: gif, name: Figure}\n"
         "declarations: {required: [funding, thanks]}\n",
         encoding="utf-8",
     )
@@ -127,11 +129,11 @@ def test_mistakes_are_named_with_file_key_value_and_expectation(tmp_path):
         load(path)
     lines = failure.value.lines
     assert (
-        f"{path}: docx.colour: unknown key; expected one of reference, font, size_pt, "
+        f"{path}: text.colour: unknown key; expected one of font, size_pt, "
         "line_spacing, line_numbers, page_numbers" in lines
     )
     assert (
-        f'{path}: docx.line_spacing: "double" is not valid; expected a value of type '
+        f'{path}: text.line_spacing: "double" is not valid; expected a value of type '
         "number" in lines
     )
     assert f'{path}: figures.format: "gif" is not valid; expected one of tiff, png, pdf' in lines

@@ -28,7 +28,7 @@ def test_a_new_review_has_what_a_first_build_needs(tmp_path, language):
     } <= written
     config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
     assert config["language"] == language
-    expected = {"id": "sinta-nursing", "en": "international-apa-draft"}[language]
+    expected = "sinta-nursing" if language == "id" else "international-apa-draft"
     assert config["profile"] == expected
     if language == "en":
         profile = yaml.safe_load((folder / "profiles" / f"{expected}.yaml").read_text("utf-8"))

@@ -4,11 +4,16 @@ import pytest
 from conftest import STUDIES_CSV, STUDIES_SCHEMA
 
 from reviewkit.study_characteristics import (
+    CELL_PADDING_PT,
+    CELL_SIZE_PT,
+    TEXT_WIDTH_PT,
     build_study_table,
+    column_widths,
     location,
     study_table_markdown,
     to_pipe_table,
 )
+from reviewkit.typeface import text_width
 from reviewkit.validation import InclusionWindow, validate_studies
 
 
@@ -55,10 +60,31 @@ def test_location(facility, region, expected):
 def test_markdown_cites_each_study_and_sets_widths(studies):
     lines = study_table_markdown(studies, "id").splitlines()
     assert len(lines) == 2 + 15
-    widths = [len(cell) for cell in lines[1].strip("|").split("|")]
-    assert widths == [6, 14, 14, 14, 10, 28]  # the result column gets the most room
+    dashes = [len(cell) for cell in lines[1].strip("|").split("|")]  # colon included
     assert all(cell.startswith(":-") for cell in lines[1].strip("|").split("|"))  # left-aligned
-    assert lines[2].startswith("| 1 | @enggar2024 | RSUD Mokopido\\, Tolitoli |")  # literal ","
+    assert lines[0].startswith("| No | [Peneliti \\(Tahun\\)]{.study-header} |")
+    # every cell is literal text (the comma escaped), the study a citation
+    assert lines[2].startswith("| 1 | [@enggar2024]{.study} | RSUD Mokopido\\, Tolitoli |")
+    # Widths from the content: the result column gets the most room, No the least,
+    # and every column is at least as wide as its longest word ("postpartum",
+    # "Peningkatan"), measured in Times metrics at the 11 pt of table cells.
+    assert dashes.index(max(dashes)) == 5 and dashes.index(min(dashes)) == 0
+    display = build_study_table(studies, "id").drop(columns="id")
+    for share, column in zip(dashes, display.columns, strict=True):
+        width = TEXT_WIDTH_PT * share / sum(dashes)
+        words = [w for cell in display[column].astype(str) for w in cell.split()]
+        widest = max(text_width(w, CELL_SIZE_PT) for w in words) + CELL_PADDING_PT
+        assert width >= widest - 1, (column, width, widest)
+
+
+def test_widths_give_every_column_its_longest_word():
+    import pandas as pd
+
+    table = pd.DataFrame({"a": ["x"] * 3, "b": ["Antarkelompok " * 20] * 3})
+    narrow, wide = column_widths(table)
+    assert narrow * TEXT_WIDTH_PT >= text_width("x", CELL_SIZE_PT) + CELL_PADDING_PT
+    assert wide * TEXT_WIDTH_PT >= text_width("Antarkelompok", CELL_SIZE_PT) + CELL_PADDING_PT
+    assert wide > 0.9  # the long text takes the room the short one does not need
 
 
 def test_pipes_in_cells_are_escaped():

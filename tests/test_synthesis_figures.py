@@ -14,9 +14,10 @@ from matplotlib.figure import Figure
 from PIL import Image
 from scipy.stats import norm
 
+from reviewkit.errors import InputError
 from reviewkit.figures import DESIGN_COLOURS, save_figure, style_context
+from reviewkit.i18n import message
 from reviewkit.synthesis_figures import (
-    LABELS,
     SYNTHESIS_FIGURES,
     albatross_x,
     contour_n,
@@ -382,14 +383,14 @@ def test_forest_with_one_group_of_one_study(effects):
 def test_forest_without_rows_shows_a_note(effects):
     fig = plot_forest(effects.iloc[:0], {}, "id")
     texts = [t.get_text() for t in only_axes(fig).texts]
-    assert texts == [LABELS["id"]["no_effects"]]
+    assert texts == [message("id", "synthesis_figures.no_effects")]
     assert gids(fig, "study:") == []
 
 
 def test_forest_measure_label_and_language_checks(effects, pooled):
     fig = plot_forest(effects, pooled, "en", measure_label="log risk ratio")
     assert [ax.get_xlabel() for ax in fig.axes] == ["log risk ratio"] * 2
-    with pytest.raises(ValueError, match="language"):
+    with pytest.raises(InputError, match="language 'fr' has no message catalogue"):
         plot_forest(effects, pooled, "fr")
     with pytest.raises(ValueError, match="vi"):
         plot_forest(effects.drop(columns="vi"), pooled, "en")
@@ -610,10 +611,6 @@ def test_save_figure_writes_each_figure(figure_inputs, tmp_path, name):
     with Image.open(png) as image:
         assert image.info["dpi"] == pytest.approx((300, 300), abs=0.5)
     assert pdf.read_bytes().startswith(b"%PDF")
-
-
-def test_label_dictionaries_have_the_same_keys_in_both_languages():
-    assert LABELS["id"].keys() == LABELS["en"].keys()
 
 
 def test_forest_names_the_analysis_confidence_level():

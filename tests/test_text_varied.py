@@ -423,7 +423,7 @@ def number(text: str, language: str) -> float:
 
 
 def words(language: str) -> dict:
-    return section(language, "text")
+    return section(language, "blocks")
 
 
 def formatted(value: float, language: str, measure: str | None) -> str:
@@ -464,8 +464,8 @@ def test_every_reference_has_exactly_one_target(case):
             assert label in defined, f"{name}: {doc}: @{label} refers to nothing"
 
 
-NOUNS = ("study", "participant", "record", "report", "effect size", "source")
-PLURALS = ("studies", "participants", "records", "reports", "effect sizes", "sources")
+NOUNS = ("study", "participant", "record", "report", "effect size", "source", "result")
+PLURALS = ("studies", "participants", "records", "reports", "effect sizes", "sources", "results")
 #: A count other than 1 (0, 2-9, 10 or more, with thousands separators) before a singular.
 NOT_ONE = r"(?<![\d.,])(?:0|[2-9]|[1-9]\d{1,2}(?:,\d{3})+|\d{2,})"
 

@@ -347,3 +347,57 @@ def test_two_outcomes_get_a_pooled_estimate_and_a_forest_plot_each(two_outcomes)
     assert "For tuberculosis, the pooled logRR of 13 trials was -0.7145" in text
     assert "For length of hospital stay, the pooled SMD of 9 trials was " in text
     assert "The pooled log risk ratio was -0.7145 (95% CI -1.0669 to -0.3622)" in text
+
+
+def ris_from_csl(entries: list[dict]) -> str:
+    """A minimal RIS export of CSL-JSON entries (what Zotero or EndNote would write)."""
+    lines = []
+    for entry in entries:
+        lines += ["TY  - JOUR", f"ID  - {entry['id']}"]
+        for author in entry.get("author", []):
+            name = author.get("family") or author.get("literal")
+            lines.append(f"AU  - {name}" + (f", {author['given']}" if "given" in author else ""))
+        lines.append(f"PY  - {entry['issued']['date-parts'][0][0]}")
+        if "title" in entry:
+            lines.append(f"TI  - {entry['title']}")
+        lines += ["ER  - ", ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("kind", ["json", "ris"])
+def test_csl_json_and_ris_bibliographies_build_the_example(tmp_path, kind):
+    """The BCG example with its references as CSL-JSON (.json) or RIS (.ris); the RIS
+    build also runs in a language added as one file (a copy of en.yaml as xx.yaml)."""
+    import pypandoc
+
+    workdir = copy_project(tmp_path / "review")
+    bcg = workdir / "examples" / "bcg"
+    converted = pypandoc.convert_file(
+        str(bcg / "data" / "references.bib"), "csljson", format="biblatex"
+    )
+    target = bcg / "data" / f"references.{kind}"
+    if kind == "json":
+        target.write_text(converted, encoding="utf-8")
+    else:
+        target.write_text(ris_from_csl(json.loads(converted)), encoding="utf-8")
+    (bcg / "data" / "references.bib").unlink()
+    config = bcg / "config.yaml"
+    text = config.read_text(encoding="utf-8").replace(
+        "references: data/references.bib", f"references: data/references.{kind}"
+    )
+    extra = []
+    if kind == "ris":
+        locales = workdir / "reviewkit" / "locales"
+        (locales / "xx.yaml").write_text(
+            (locales / "en.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+        text = text.replace("language: en", "language: xx")
+        extra = ["--config", "profile=sinta-nursing", "--"]
+    config.write_text(text, encoding="utf-8")
+    build(workdir, "--directory", "examples/bcg", *extra, DOCX)
+    manuscript = docx_text(bcg / DOCX)
+    assert "Aronson (1948)" in manuscript  # Table 1, rendered by citeproc from the file
+    assert "Comstock, Webster" in manuscript or "Comstock & Webster" in manuscript
+    assert "Table 1" in manuscript and "References" in manuscript
+    log = "\n".join(p.read_text(encoding="utf-8") for p in (bcg / "logs").rglob("*.log"))
+    assert f"data/references.{kind}: line" in log and 'entry "aronson1948" has no title' in log

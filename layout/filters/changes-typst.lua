@@ -67,7 +67,7 @@ local structure = {
 }
 
 function Pandoc(doc)
-  words = labels.for_lang(pandoc.utils.stringify(doc.meta.lang or "en"))
+  words = labels.for_meta(doc.meta)
   -- the legend ("Underlined: added ...") first, right under the title block
   local legend = doc.meta["reviewkit-changes-legend"]
   if legend ~= nil then

@@ -6,7 +6,8 @@ machine (and is of no use to a reader).
 ]]
 
 local BUILD_ONLY = { "bibliography", "csl", "citation-style", "link-citations",
-  "reference-section-title", "nocite", "suppress-bibliography" }
+  "reference-section-title", "nocite", "suppress-bibliography", "reviewkit-language",
+  "reviewkit-citations", "reviewkit-tables-wide" }
 
 function Meta(meta)
   for _, key in ipairs(BUILD_ONLY) do

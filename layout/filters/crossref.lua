@@ -247,7 +247,7 @@ local function typst_setup()
 end
 
 function Pandoc(doc)
-  words = labels.for_lang(stringify(doc.meta.lang or "en"))
+  words = labels.for_meta(doc.meta)
   doc = doc:walk {
     traverse = "topdown",
     Figure = function(el) return number(el, "figure") end,

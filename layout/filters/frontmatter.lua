@@ -12,6 +12,7 @@ Reads the metadata
   keywords-en  list (or one string)
   declarations map {funding, competing-interests, data-availability,
                author-contributions, ai-use} (see labels.lua for the order)
+  reviewkit-language  the catalogue code of the words (labels.lua)
   abstract-title / abstract-title-en   optional overrides of the headings
   reviewkit    set by the journal profile (reviewkit.frontmatter):
                {anonymised, new-page-after-title,
@@ -28,7 +29,8 @@ and writes, for the part "main", at the start of the body:
   # Abstract           + English abstract + "Keywords: ..."
   :::
 and, before the section holding the reference list (::: {#refs}), the
-declarations under "# Pernyataan". When anonymised, the manuscript has no
+declarations under "# Pernyataan"; a reference list without a heading right
+above it gets "# Daftar Pustaka" / "# References" (all words: labels.lua). When anonymised, the manuscript has no
 authors, affiliations, ORCID iDs, corresponding author or declarations (not
 even in the document properties): they are on the title page.
 
@@ -309,8 +311,10 @@ local function declarations_section(meta, words)
 end
 
 -- Insert `extra` before the level-1 section that holds the reference list
--- (::: {#refs}), or at the end when there is none.
-local function before_references(blocks, extra)
+-- (::: {#refs}), or at the end when there is none. A reference list with no
+-- heading right above it gets one from the message catalogue ("Daftar
+-- Pustaka", "References"), so no template has to type it.
+local function before_references(blocks, extra, words)
   local refs_at
   for i, block in ipairs(blocks) do
     if block.t == "Div" and block.identifier == "refs" then
@@ -320,6 +324,12 @@ local function before_references(blocks, extra)
   end
   if refs_at == nil then
     return blocks .. extra
+  end
+  if refs_at == 1 or blocks[refs_at - 1].t ~= "Header" then
+    blocks = pandoc.Blocks(blocks):clone()
+    blocks:insert(refs_at, pandoc.Header(1, words.references,
+      pandoc.Attr("references", { "unnumbered" })))
+    refs_at = refs_at + 1
   end
   local at = refs_at
   for i = refs_at, 1, -1 do
@@ -373,8 +383,8 @@ local CONSUMED = { "abstract", "abstract-en", "keywords-en", "abstract-title", "
 
 function Pandoc(doc)
   local meta = doc.meta
-  local words = labels.for_lang(stringify(meta.lang or "en"))
-  local english = labels.for_lang("en")
+  local words = labels.for_meta(meta)
+  local english = labels.words("en")
   local part = meta["reviewkit-part"] and stringify(meta["reviewkit-part"]) or "main"
   local rk = meta.reviewkit or {}
   local anonymised = rk.anonymised == true and part ~= "title-page"
@@ -434,7 +444,7 @@ function Pandoc(doc)
       front:insert(pandoc.Div(section_en, pandoc.Attr("", {}, { lang = "en" })))
     end
     local declarations = anonymised and pandoc.Blocks {} or declarations_section(meta, words)
-    body = front .. before_references(doc.blocks, declarations)
+    body = front .. before_references(doc.blocks, declarations, words)
   end
 
   -- Printed above; drop them so no template or writer prints them again

@@ -1,11 +1,16 @@
 --[[
-labels.lua: the only place that holds the words the filters write into the
-manuscript (figure and table labels, abstract headings, keyword labels, the
-title-page lines and the declaration headings).
+labels.lua: the words the filters write into the manuscript (figure and table
+labels, abstract headings, keyword labels, title-page lines, declaration
+headings, the reference-list heading), read from the tool's message
+catalogues reviewkit/locales/<code>.yaml (section `document`), the same files
+the Python code reads: one source of truth, and adding a language is adding
+one file (see docs/language.md).
 
-Keys are the primary language subtag of the document's `lang` metadata
-(`id-ID` -> `id`); an unknown language falls back to English. Add a language
-by adding one table here; both the DOCX and the PDF pick it up.
+The catalogue is chosen by the metadata `reviewkit-language` (the code in
+config.yaml, which the build sets through the profile's pandoc defaults);
+without it, by the primary subtag of `lang` (`id-ID` -> `id`). A code without
+a catalogue is reported as a pandoc warning starting with "reviewkit labels:"
+(reviewkit.assemble fails on it). pandoc's own YAML reader parses the file.
 
 Used by frontmatter.lua and crossref.lua with:
   local labels = dofile(pandoc.path.join{pandoc.path.directory(PANDOC_SCRIPT_FILE), "labels.lua"})
@@ -13,48 +18,8 @@ Used by frontmatter.lua and crossref.lua with:
 
 local M = {}
 
-M.words = {
-  id = {
-    figure = "Gambar",
-    table = "Tabel",
-    abstract = "Abstrak",
-    keywords = "Kata kunci",
-    corresponding = "Penulis korespondensi",
-    email = "e-mail",
-    orcid = "ORCID",
-    running_title = "Judul ringkas",
-    word_count = "Jumlah kata",
-    main_text = "naskah utama",
-    figure_count = "Jumlah gambar",
-    table_count = "jumlah tabel",
-    declarations = "Pernyataan",
-    ["funding"] = "Pendanaan",
-    ["competing-interests"] = "Konflik kepentingan",
-    ["data-availability"] = "Ketersediaan data",
-    ["author-contributions"] = "Kontribusi penulis",
-    ["ai-use"] = "Penggunaan alat kecerdasan artifisial (AI)",
-  },
-  en = {
-    figure = "Figure",
-    table = "Table",
-    abstract = "Abstract",
-    keywords = "Keywords",
-    corresponding = "Corresponding author",
-    email = "e-mail",
-    orcid = "ORCID",
-    running_title = "Running title",
-    word_count = "Word count",
-    main_text = "main text",
-    figure_count = "Figures",
-    table_count = "tables",
-    declarations = "Declarations",
-    ["funding"] = "Funding",
-    ["competing-interests"] = "Competing interests",
-    ["data-availability"] = "Data availability",
-    ["author-contributions"] = "Author contributions",
-    ["ai-use"] = "Use of artificial intelligence (AI) tools",
-  },
-}
+local LOCALES = pandoc.path.normalize(pandoc.path.join {
+  pandoc.path.directory(PANDOC_SCRIPT_FILE), "..", "..", "reviewkit", "locales" })
 
 -- "Gambar 1. Caption text." in both DOCX and PDF.
 M.caption_separator = ". "
@@ -67,10 +32,54 @@ M.corresponding_mark = "*"
 M.declarations = { "funding", "competing-interests", "data-availability",
   "author-contributions", "ai-use" }
 
---- Words for a BCP 47 language tag such as "id-ID" (falls back to English).
-function M.for_lang(lang)
-  local primary = tostring(lang or "en"):match("^(%a+)") or "en"
-  return M.words[primary:lower()] or M.words.en
+local cache = {}
+
+local function read_catalogue(code)
+  local path = pandoc.path.join { LOCALES, code .. ".yaml" }
+  local handle = io.open(path, "r")
+  if handle == nil then
+    return nil
+  end
+  local text = handle:read("a")
+  handle:close()
+  -- pandoc reads a YAML metadata block; plain strings stay literal text.
+  local meta = pandoc.read("---\n" .. text .. "\n---\n", "markdown-smart").meta
+  local words = {}
+  for key, value in pairs(meta.document or {}) do
+    words[key] = pandoc.utils.stringify(value)
+  end
+  words.tag = meta.language and pandoc.utils.stringify(meta.language.tag) or code
+  return words
+end
+
+--- Words of a catalogue code ("id", "en"); nil and a warning when it has none.
+function M.words(code)
+  code = tostring(code or "en")
+  if cache[code] == nil then
+    local words = read_catalogue(code)
+    if words == nil then
+      pandoc.log.warn("reviewkit labels: language " .. code .. " has no message catalogue "
+        .. "(reviewkit/locales/" .. code .. ".yaml)")
+      words = read_catalogue("en")
+    end
+    cache[code] = words
+  end
+  return cache[code]
+end
+
+--- The catalogue code of a document: `reviewkit-language`, else the primary
+--- subtag of `lang`, else "en".
+function M.code(meta)
+  if meta["reviewkit-language"] ~= nil then
+    return pandoc.utils.stringify(meta["reviewkit-language"])
+  end
+  local lang = meta.lang and pandoc.utils.stringify(meta.lang) or "en"
+  return (lang:match("^(%a+)") or "en"):lower()
+end
+
+--- Words for the document's language.
+function M.for_meta(meta)
+  return M.words(M.code(meta))
 end
 
 return M
