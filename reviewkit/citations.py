@@ -86,6 +86,8 @@ def study_labels(
     order = citation_order(manuscript) if numeric and manuscript else []
     # Every cited key in order of first citation (studies where they first appear).
     sequence = [*order, *(key for key in keys if key not in order)]
+    if not sequence:  # no studies yet (a new review): nothing to label, no pandoc run
+        return {}
     blocks = [f"[@{key}]{{.study}}" if key in keys else f"[@{key}]" for key in sequence]
     text = "\n\n".join(blocks) + "\n"
     command = [

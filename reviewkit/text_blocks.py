@@ -630,9 +630,36 @@ TABLE_EMBED = re.compile(r"\{\{\s*tables\.(\w+)\s*\}\}\s*\n:[^\n]*?\{#(tbl-[A-Za
 # ----------------------------------------------------------------------- rendering
 
 
+#: The sentences used for a language whose blocks have not been translated yet.
+FALLBACK_LANGUAGE = "en"
+
+
+def block_folder(language: str) -> Path:
+    """reviewkit/text/<language>/, or the English blocks for a language that has a
+    message catalogue but no translated blocks yet (a warning says so once)."""
+    folder = TEXT_DIR / language
+    if folder.is_dir():
+        return folder
+    _warn_untranslated(language)
+    return TEXT_DIR / FALLBACK_LANGUAGE
+
+
+@cache
+def _warn_untranslated(language: str) -> None:
+    import logging
+
+    logging.getLogger(__name__).warning(
+        "the generated text blocks have no %s translation yet: their sentences are English "
+        "(translate reviewkit/text/%s/ into reviewkit/text/%s/)",
+        language,
+        FALLBACK_LANGUAGE,
+        language,
+    )
+
+
 def block_names(language: str) -> list[str]:
     """The blocks of a language: the file names (without .md) of reviewkit/text/<lang>/."""
-    return sorted(path.stem for path in (TEXT_DIR / language).glob("*.md"))
+    return sorted(path.stem for path in block_folder(language).glob("*.md"))
 
 
 def tidy(text: str) -> str:
@@ -780,7 +807,7 @@ def block_environment(language: str, vocabulary: str = "null"):
     from reviewkit.vocabulary import Vocabulary
 
     words_of_review = Vocabulary.from_config(json.loads(vocabulary))
-    environment = make_environment(TEXT_DIR / language, language, words_of_review)
+    environment = make_environment(block_folder(language), language, words_of_review)
     environment.trim_blocks = True
     environment.lstrip_blocks = True
     environment.filters.update(block_filters(language))
