@@ -414,9 +414,27 @@ def test_pdf_holds_the_literal_text(manuscript_pdf, number):
 
 
 @E2E
-@pytest.mark.parametrize("row", range(15), ids=ids(author_payload(r) for r in range(15)))
-def test_figure_labels_are_literal_text(figure_text, row):
-    assert no_space(author_payload(row)) in figure_text
+def test_figure_labels_are_the_reference_list_s_and_literal(built, figure_text):
+    """Figures name studies as the reference list does (from the bibliography,
+    reviewkit.citations), so the author cells' payloads are not drawn; what is
+    drawn is the label as text."""
+    from reviewkit.citations import study_labels
+
+    ids = [row["id"] for row in read_rows(built.review / "data" / "studies.csv")]
+    with contextlib.chdir(built.review):
+        labels = study_labels(ids, bibliography="data/references.bib", csl="apa", language="id")
+    for key in ids:
+        assert no_space(labels[key]) in figure_text
+
+
+def test_a_payload_label_is_drawn_as_typed():
+    """A label with matplotlib's mathtext markers is escaped, not typeset."""
+    import pandas as pd
+
+    from reviewkit.figures import study_labels
+
+    rows = pd.DataFrame({"label": [r"$\foo{$ Dewi", "$x^2$"], "authors": ["", ""], "year": [1, 2]})
+    assert study_labels(rows) == [r"\$\foo{\$ Dewi", r"\$x^2\$"]
 
 
 @E2E
