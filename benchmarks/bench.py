@@ -95,9 +95,9 @@ def floor(review: Path, scratch: Path) -> dict[str, Cost]:
     pandoc = pypandoc.get_pandoc_path()
     markdown = review / "results" / "manuscript" / "manuscript.md"
     bibliography = review / "data" / "references.bib"
-    typ = review / "results" / "floor.typ"
+    typ = scratch / "manuscript.typ"
     # The typst source as the build writes it (not timed), then one compile (timed).
-    from reviewkit.assemble import markdown_to_typst
+    from reviewkit.assemble import markdown_to_typst, typst_build_folder
 
     settings = json.loads(
         next((review / "results" / "profiles").glob("*/profile.json")).read_text()
@@ -109,8 +109,9 @@ def floor(review: Path, scratch: Path) -> dict[str, Cost]:
         bibliography=bibliography,
         csl=settings["csl"],
         extra_defaults=list((review / "results" / "profiles").glob("*/pandoc.yaml"))[:1],
-        root=review,
     )
+    typst_build_folder(typ, [review])  # the figures beside it, as the build does
+    fonts = [str(path) for path in settings["pdf"].get("font_paths", [])]
     return {
         "snakemake no-op": measure([PYTHON, "-m", "snakemake", "--cores", "1"], bare),
         "python + pandas + matplotlib": measure(
@@ -132,11 +133,12 @@ def floor(review: Path, scratch: Path) -> dict[str, Cost]:
                 PYTHON,
                 "-c",
                 "import sys, typst; typst.compile(sys.argv[1], root=sys.argv[2], "
-                "ignore_system_fonts=True)",
+                "ignore_system_fonts=True, font_paths=sys.argv[3:])",
                 str(typ),
-                str(review),
+                str(scratch),
+                *fonts,
             ],
-            review,
+            scratch,
         ),
     }
 

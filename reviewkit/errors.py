@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -85,6 +86,7 @@ def run_step(main: Callable[[], object], log_path: str | Path | None = None) -> 
     """
     configure_logging(log_path)
     log = logging.getLogger("reviewkit")
+    started = time.perf_counter()
     try:
         main()
     except InputError as error:
@@ -98,5 +100,18 @@ def run_step(main: Callable[[], object], log_path: str | Path | None = None) -> 
         log.error(disk_full_message(error, log_path))
         logging.shutdown()
         sys.exit(1)
-    log.info("done")
+    log.info(
+        "done in %.2f s (CPU %.2f s with its subprocesses)",
+        time.perf_counter() - started,
+        cpu_seconds(),
+    )
     logging.shutdown()
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and the subprocesses it waited for (pandoc, typst)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime

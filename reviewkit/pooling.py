@@ -20,7 +20,18 @@ SWiM, Campbell et al. BMJ 2020;368:l6890):
   outcomes are counted (direction, combined p), never inverted through t.
   A p-value whose test the report does not name is read as a t-test and, by
   default, enters only a sensitivity analysis (`synthesis.untested_p`);
-- a group is pooled only with at least `min_studies_to_pool` effects;
+- a group is pooled only with at least `min_studies_to_pool` effects, with the
+  model config.yaml names (`synthesis.estimator`: REML, DL, PM or the
+  common-effect model FE; Knapp-Hartung in its ad hoc form by default; a
+  prediction interval with t on k - 2 df, only with k >= 3; Q-profile
+  intervals for tau^2, I^2 and H^2); a group of event counts may be pooled
+  by Mantel-Haenszel or Peto (`binary_method`); means and SDs give Hedges'
+  g, a raw mean difference (one unit per group) or a log ratio of means
+  (`continuous_measure`);
+- every pooled group of the main analysis gets Egger's test and funnel-plot
+  data, a subgroup analysis (`synthesis.subgroup`) and a meta-regression
+  (`synthesis.moderator`), each run only with at least 10 studies and
+  otherwise reported as "not run" with the reason, never as a number;
 - sensitivity analyses change one assumption each, starting from every
   effect that can be derived: p-values whose test was not stated (included or
   left out), p-values entered at a bound left out, assumed arm sizes split
@@ -43,6 +54,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from reviewkit.errors import InputError
 from reviewkit.i18n import message
 from reviewkit.results import results_frame
 from reviewkit.rob import JUDGEMENTS, TOOLS
@@ -50,22 +62,35 @@ from reviewkit.study_characteristics import study_label, to_pipe_table
 from reviewkit.synthesis import (
     FLAG_P_INEQUALITY,
     METHOD_DESCRIPTIONS,
+    MIN_STUDIES_MODERATORS,
+    MIN_STUDIES_SMALL_STUDY,
+    PI_MIN_STUDIES,
+    PI_VERY_IMPRECISE_BELOW,
+    ConversionRefused,
     Effect,
     describe_ratios,
+    effect_from_p,
+    egger_test,
     fisher_combined,
+    funnel_data,
     leave_one_out,
     log_odds_ratio,
+    log_ratio_of_means,
     log_risk_ratio,
+    mantel_haenszel,
+    mean_difference,
     meta_analysis,
+    meta_regression,
     one_sided_p,
+    peto_odds_ratio,
     risk_difference,
-    smcc_from_p,
     smcc_to_smcr,
     smd_from_means,
-    smd_from_p,
     stouffer_combined,
+    subgroup_analysis,
     vote_count,
 )
+from reviewkit.synthesis_config import COMMON_EFFECT, own_column
 from reviewkit.vocabulary import Vocabulary
 
 FLAG_EQUAL_GROUPS = "equal_groups_assumed"
@@ -95,18 +120,59 @@ ROLE_MAIN, ROLE_SENSITIVITY = "main", "sensitivity"
 SPLIT_EQUAL, SPLIT_2_1 = (1, 1), (2, 1)
 
 
+BINARY_MEASURES = ("logRR", "logOR", "RD")
+BINARY_METHODS = {"mantel_haenszel": "MH", "peto": "Peto"}
+#: With fewer studies than this, a tau^2 estimated at 0 means that heterogeneity could not
+#: be estimated, not that there is none (docs/synthesis.md).
+HETEROGENEITY_FEW_STUDIES = 10
+PI_REASON_COMMON_EFFECT = "common_effect_model"
+PI_REASON_FEW_STUDIES = "fewer_than_3_studies"
+
+
 @dataclass(frozen=True)
 class SynthesisSettings:
+    """`synthesis:` of config.yaml (meaning and defaults: schemas/config.schema.yaml).
+
+    `estimator` "common" is stored as "FE" (the common-effect model)."""
+
     meta_analysis: bool = True
     estimator: str = "REML"
-    knapp_hartung: bool = False
+    knapp_hartung: bool = True
+    prediction: str = "hts"
     min_studies_to_pool: int = 3
     confidence_level: float = 0.95
     binary_measure: str = "RR"
+    binary_method: str = "inverse_variance"
+    continuous_measure: str = "SMD"
     correlations: tuple[float, ...] = (0.3, 0.5, 0.7)
     favoured_direction: str = "increase"
     untested_p: str = "sensitivity"
     control_not_stated: str = "own_group"
+    subgroup: str = ""
+    moderator: str = ""
+
+    def __post_init__(self) -> None:
+        if self.estimator in COMMON_EFFECT:
+            object.__setattr__(self, "estimator", "FE")
+        if self.binary_method == "peto" and self.binary_measure != "OR":
+            raise ValueError("binary_method peto pools odds ratios only (binary_measure OR)")
+        if self.continuous_measure not in ("SMD", "MD", "ROM"):
+            raise ValueError(
+                f"continuous_measure must be SMD, MD or ROM, not {self.continuous_measure!r}"
+            )
+
+    @property
+    def common_effect(self) -> bool:
+        return self.estimator == "FE"
+
+    @property
+    def model(self) -> str:
+        return "common_effect" if self.common_effect else "random_effects"
+
+    @property
+    def test(self) -> str:
+        """The engine's test: ad hoc Knapp-Hartung for random effects unless switched off."""
+        return "adhoc" if self.knapp_hartung and not self.common_effect else "z"
 
     @classmethod
     def from_config(cls, config: dict) -> SynthesisSettings:
@@ -114,6 +180,10 @@ class SynthesisSettings:
         if "correlations" in known:
             known["correlations"] = tuple(known["correlations"])
         return cls(**known)
+
+    def as_dict(self) -> dict:
+        """The settings for synthesis.json, with the model and test they imply."""
+        return {**asdict(self), "model": self.model, "test": self.test}
 
 
 @dataclass(frozen=True)
@@ -226,9 +296,20 @@ def effect_from_reported_numbers(
         names = ("mean_intervention", "sd_intervention", "n_intervention")
         m1, s1, n1 = (float(row[c]) for c in names)
         m2, s2, n2 = (float(row[c]) for c in ("mean_control", "sd_control", "n_control"))
-        effect = smd_from_means(m1, s1, int(n1), m2, s2, int(n2))
         inputs = {"kind": "means", "mean1": m1, "sd1": s1, "n1": int(n1)}
         inputs |= {"mean2": m2, "sd2": s2, "n2": int(n2)}
+        measure = settings.continuous_measure
+        if measure == "MD":
+            reported = text(row.get("mean_unit"))
+            unit, factor = md_unit(reported, vocabulary)
+            effect = mean_difference(
+                m1 * factor, s1 * factor, int(n1), m2 * factor, s2 * factor, int(n2)
+            )
+            inputs |= {"unit_as_reported": reported, "unit": unit}
+        elif measure == "ROM":
+            effect = log_ratio_of_means(m1, s1, int(n1), m2, s2, int(n2))
+        else:
+            effect = smd_from_means(m1, s1, int(n1), m2, s2, int(n2))
         return DerivedEffect(study, "between", effect, inputs, effect.flags, role=ROLE_MAIN)
     if not (present(row.get("p_value")) and present(row.get("p_operator"))):
         return DerivedEffect(study, None, None, {}, reason=REASON_NO_DATA)
@@ -249,27 +330,52 @@ def effect_from_reported_numbers(
     test = text(row.get("p_test")) or "not_stated"
     if text(row.get("outcome_type")) == "categorical":
         return DerivedEffect(study, group, None, given, assumed, reason=REASON_CATEGORICAL)
-    if test in REFUSED_TESTS:
-        return DerivedEffect(study, group, None, given, assumed, reason=REFUSED_TESTS[test])
     if group == "within" and test == "independent_t":
         return DerivedEffect(study, group, None, given, assumed, reason=REASON_INDEPENDENT_PREPOST)
-    untested = (FLAG_T_TEST_ASSUMED,) if test == "not_stated" else ()
-    role = ROLE_SENSITIVITY if untested and settings.untested_p == "sensitivity" else ROLE_MAIN
-    if group == "within":
-        n = int(row["n_total"])
-        effect = smcc_from_p(p, n, direction=sign, operator=operator)
-        flags = effect.flags + assumed + untested
-        return DerivedEffect(study, group, effect, {**given, "n": n}, flags, role=role)
-    n1, n2, sizes = group_sizes(row, split)
-    if group == "within_arm":  # paired test within the intervention arm
-        effect = smcc_from_p(p, n1, direction=sign, operator=operator)
-        flags = effect.flags + assumed + sizes + untested
-        return DerivedEffect(
-            study, group, effect, {**given, "n": n1, "arm": True}, flags, role=role
+    # One path for every p-value: the engine converts it only where its test allows
+    # (a t-test; "not_stated" read as one and flagged) and refuses chi-square and rank tests.
+    if group == "between":
+        n1, n2, sizes = group_sizes(row, split)
+        sizes_given = {"n1": n1, "n2": n2}
+    elif group == "within_arm":  # paired test within the intervention arm
+        n1, _, sizes = group_sizes(row, split)
+        sizes_given = {"n": n1, "arm": True}
+    else:
+        sizes, sizes_given = (), {"n": int(row["n_total"])}
+    try:
+        effect = effect_from_p(
+            p,
+            test,
+            direction=sign,
+            operator=operator,
+            **{key: value for key, value in sizes_given.items() if key != "arm"},
         )
-    effect = smd_from_p(p, n1, n2, direction=sign, operator=operator)
-    flags = effect.flags + assumed + sizes + untested
-    return DerivedEffect(study, group, effect, {**given, "n1": n1, "n2": n2}, flags, role=role)
+    except ConversionRefused as refusal:
+        return DerivedEffect(study, group, None, given, assumed, reason=REFUSED_TESTS[refusal.test])
+    untested = tuple(flag for flag in effect.flags if flag == FLAG_T_TEST_ASSUMED)
+    own = tuple(flag for flag in effect.flags if flag != FLAG_T_TEST_ASSUMED)
+    role = ROLE_SENSITIVITY if untested and settings.untested_p == "sensitivity" else ROLE_MAIN
+    flags = own + assumed + sizes + untested
+    return DerivedEffect(study, group, effect, {**given, **sizes_given}, flags, role=role)
+
+
+def md_unit(reported: str | None, vocabulary: Vocabulary) -> tuple[str | None, float]:
+    """The unit a raw mean difference is expressed in, and the factor to it.
+
+    Means are converted to their unit's base unit (cc -> ml, l -> 1000 ml); the
+    result is named by the vocabulary's unit that is that base (factor 1, same
+    per-day reading), e.g. "ml/hari". Without a reported unit: (None, 1)."""
+    if reported is None:
+        return None, 1.0
+    unit = vocabulary.unit(reported)
+    for candidate in vocabulary.units:
+        if (
+            candidate.base == unit.base
+            and candidate.factor == 1.0
+            and candidate.per_day == unit.per_day
+        ):
+            return candidate.code, unit.factor
+    return (f"{unit.base}/day" if unit.per_day else unit.base), unit.factor
 
 
 def inputs_text(inputs: dict, language: str) -> str:
@@ -357,6 +463,7 @@ def effects_table(
                 "inputs": inputs_text(item.inputs, "en"),
                 "inputs_data": item.inputs,
                 "measure": effect.measure if effect else None,
+                "unit": item.inputs.get("unit") if effect and effect.measure == "MD" else None,
                 "yi": effect.yi if effect else None,
                 "vi": effect.vi if effect else None,
                 "ci_low": interval[0] if interval else None,
@@ -379,48 +486,352 @@ def result_dict(result) -> dict:
     return data
 
 
-def pool_group(rows: pd.DataFrame, settings: SynthesisSettings, with_loo: bool = True) -> dict:
-    """Pool one group's effects (rows of the effects table with a variance) if justified."""
+@dataclass(frozen=True)
+class StudyValues:
+    """Per study id, the value of the subgroup column and of the moderator (None: empty)."""
+
+    subgroup_column: str = ""
+    subgroup: dict = field(default_factory=dict)
+    moderator_column: str = ""
+    moderator: dict = field(default_factory=dict)
+
+
+def is_event_counts(rows: pd.DataFrame) -> bool:
+    """Whether every effect of the group comes from two-group event counts."""
+    return bool(
+        len(rows)
+        and rows["measure"].isin(BINARY_MEASURES).all()
+        and all(item.get("kind") == "events" for item in rows["inputs_data"])
+    )
+
+
+def binary_pooling(rows: pd.DataFrame, settings: SynthesisSettings):
+    """Mantel-Haenszel or Peto from the groups' 2x2 tables (the engine's `BinaryPooled`)."""
+    counts = [
+        rows["inputs_data"].map(lambda item, k=key: item[k]).tolist()
+        for key in ("events1", "n1", "events2", "n2")
+    ]
+    level = settings.confidence_level
+    if settings.binary_method == "peto":
+        return peto_odds_ratio(*counts, level=level)
+    return mantel_haenszel(*counts, measure=settings.binary_measure, level=level)
+
+
+def binary_result_dict(result) -> dict:
+    """A Mantel-Haenszel or Peto result with the keys of an inverse-variance one
+    (None where a common-effect model has no such number) and its own tests."""
+    data = asdict(result)
+    measure = data.pop("measure")
+    z = data.pop("z")
+    return {
+        **data,
+        "test": "z",
+        "stat": z,
+        "df": None,
+        "tau2": None,
+        "tau": None,
+        "pi_low": None,
+        "pi_high": None,
+        "effect_measure": measure,
+        "kh_q": None,
+        "pi_method": None,
+        "pi_df": None,
+        "pi_very_imprecise": None,
+        **dict.fromkeys(
+            [
+                f"{name}_ci_{side}"
+                for name in ("tau2", "tau", "i2", "h2")
+                for side in ("low", "high")
+            ]
+        ),
+        "notes": list(data["notes"]),
+    }
+
+
+def pooled_estimate(rows: pd.DataFrame, settings: SynthesisSettings) -> dict:
+    """The pooled estimate of one group's effects with the configured model and method.
+
+    Adds `model` (random_effects / common_effect), `pooling_method`
+    (inverse_variance / mantel_haenszel / peto), `pi_reason` (why there is no
+    prediction interval: a code, None when there is one) and
+    `heterogeneity_not_estimable` (tau^2 estimated at 0 from fewer than
+    HETEROGENEITY_FEW_STUDIES studies; None for a common-effect model)."""
+    method = settings.binary_method
+    if method in BINARY_METHODS and is_event_counts(rows):
+        data = binary_result_dict(binary_pooling(rows, settings))
+        return {
+            **data,
+            "model": "common_effect",
+            "pooling_method": method,
+            "pi_reason": PI_REASON_COMMON_EFFECT,
+            "heterogeneity_not_estimable": None,
+        }
+    yi, vi = rows["yi"].astype(float).tolist(), rows["vi"].astype(float).tolist()
+    result = meta_analysis(
+        yi,
+        vi,
+        method=settings.estimator,
+        test=settings.test,
+        prediction=settings.prediction,
+        level=settings.confidence_level,
+        effect_measure=str(rows["measure"].iloc[0]),
+    )
+    data = result_dict(result)
+    if settings.common_effect:
+        data.update(tau2=None, tau=None)  # not estimated: the model assumes none
+        reason, not_estimable = PI_REASON_COMMON_EFFECT, None
+    else:
+        reason = None if result.pi_low is not None else PI_REASON_FEW_STUDIES
+        not_estimable = bool(result.tau2 == 0.0 and result.k < HETEROGENEITY_FEW_STUDIES)
+    return {
+        **data,
+        "model": settings.model,
+        "pooling_method": "inverse_variance",
+        "pi_reason": reason,
+        "heterogeneity_not_estimable": not_estimable,
+    }
+
+
+def leave_one_out_entry(rows: pd.DataFrame, settings: SynthesisSettings, entry: dict) -> dict:
+    """Each study left out once, with the model and method the group was pooled with."""
+    ids = rows["id"].tolist()
+    if entry["pooling_method"] in BINARY_METHODS:
+        fits = {}
+        for index, study in zip(rows.index, ids, strict=True):
+            fits[study] = binary_pooling(rows.drop(index=index), settings)
+        results = {study: (r.estimate, r.ci_low, r.ci_high) for study, r in fits.items()}
+    else:
+        loo = leave_one_out(
+            rows["yi"].astype(float).tolist(),
+            rows["vi"].astype(float).tolist(),
+            labels=ids,
+            method=settings.estimator,
+            test=settings.test,
+            prediction=settings.prediction,
+            level=settings.confidence_level,
+        )
+        results = {
+            item.label: (item.result.estimate, item.result.ci_low, item.result.ci_high)
+            for item in loo
+        }
+    estimates = [estimate for estimate, _, _ in results.values() if estimate is not None]
+    return {
+        "leave_one_out": {
+            study: {"estimate": est, "ci_low": low, "ci_high": high}
+            for study, (est, low, high) in results.items()
+        },
+        "leave_one_out_range": {"min": min(estimates), "max": max(estimates)}
+        if estimates
+        else None,
+    }
+
+
+def _not_run(result: dict) -> dict:
+    """A test that did not run: its reason and k, never a statistic."""
+    keep = ("run", "reason", "k", "min_studies")
+    return {key: result[key] for key in keep if key in result}
+
+
+def small_study_entry(rows: pd.DataFrame, settings: SynthesisSettings, entry: dict) -> dict:
+    """Egger's test and the funnel-plot data, or why they were not run (k < 10)."""
+    minimum = {"min_studies": MIN_STUDIES_SMALL_STUDY}
+    if not entry.get("pooled"):
+        reason = "not run: the group is not pooled"
+        off = {"run": False, "reason": reason, "k": len(rows), **minimum}
+        return {"egger": off, "funnel": off}
+    yi, vi = rows["yi"].astype(float).tolist(), rows["vi"].astype(float).tolist()
+    level = settings.confidence_level
+    egger = asdict(egger_test(yi, vi, level=level))
+    funnel = asdict(
+        funnel_data(yi, vi, labels=rows["id"].tolist(), centre=entry["estimate"], level=level)
+    )
+    if funnel["run"]:
+        funnel["ids"] = list(funnel.pop("labels"))
+        funnel.update(yi=list(funnel["yi"]), se=list(funnel["se"]), centre_source="pooled_estimate")
+    return {
+        "egger": egger if egger["run"] else _not_run(egger),
+        "funnel": funnel if funnel["run"] else _not_run(funnel),
+    }
+
+
+def _meta_summary(result) -> dict:
+    data = result_dict(result)
+    keep = (
+        "k",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "stat",
+        "df",
+        "p",
+        "tau2",
+        "tau2_ci_low",
+        "tau2_ci_high",
+        "i2",
+        "i2_ci_low",
+        "i2_ci_high",
+        "q",
+        "q_df",
+        "q_p",
+        "pi_low",
+        "pi_high",
+        "method",
+        "test",
+        "notes",
+    )
+    return {key: data[key] for key in keep}
+
+
+def subgroup_entry(rows: pd.DataFrame, settings: SynthesisSettings, values: StudyValues) -> dict:
+    """The subgroup analysis by `synthesis.subgroup` with the test for subgroup differences;
+    studies with an empty cell are left out (listed in `ids_missing`)."""
+    ids = rows["id"].tolist()
+    labels = [values.subgroup.get(study) for study in ids]
+    kept = [i for i, label in enumerate(labels) if label is not None]
+    base = {
+        "column": values.subgroup_column,
+        "ids_missing": [ids[i] for i in range(len(ids)) if i not in kept],
+    }
+    if not kept:
+        return {**base, "run": False, "reason": "not run: no study has a value", "k": 0}
+    result = subgroup_analysis(
+        rows["yi"].astype(float).to_numpy()[kept],
+        rows["vi"].astype(float).to_numpy()[kept],
+        [str(labels[i]) for i in kept],
+        labels=[ids[i] for i in kept],
+        method=settings.estimator,
+        test=settings.test,
+        prediction=settings.prediction,
+        level=settings.confidence_level,
+    )
+    data = asdict(result)
+    if not result.run:
+        return {**base, **_not_run(data)}
+    data["subgroups"] = [
+        {"name": sub.name, "ids": list(sub.labels), **_meta_summary(sub.result)}
+        for sub in result.subgroups
+    ]
+    return {**base, **data}
+
+
+def meta_regression_entry(
+    rows: pd.DataFrame, settings: SynthesisSettings, values: StudyValues
+) -> dict:
+    """The meta-regression on `synthesis.moderator` (studies without a value left out)."""
+    ids = rows["id"].tolist()
+    x = [values.moderator.get(study) for study in ids]
+    kept = [i for i, value in enumerate(x) if value is not None]
+    column = values.moderator_column
+    base = {"column": column, "ids_missing": [ids[i] for i in range(len(ids)) if i not in kept]}
+    try:
+        result = meta_regression(
+            rows["yi"].astype(float).to_numpy()[kept],
+            rows["vi"].astype(float).to_numpy()[kept],
+            {column: [float(x[i]) for i in kept]},
+            method=settings.estimator,
+            test=settings.test,
+            level=settings.confidence_level,
+        )
+    except ValueError as refusal:  # e.g. the same value in every study (collinear)
+        return {**base, "run": False, "reason": f"not run: {refusal}", "k": len(kept)}
+    data = asdict(result)
+    if not result.run:
+        return {**base, **_not_run(data)}
+    data["notes"] = list(data["notes"])
+    return {**base, **data}
+
+
+def md_units_reason(rows: pd.DataFrame) -> str | None:
+    """Why raw mean differences of one group cannot be pooled (units), or None."""
+    units = rows["unit"] if "unit" in rows else pd.Series(None, index=rows.index)
+    missing = rows.loc[units.isna(), "id"].tolist()
+    if missing:
+        return (
+            "raw mean differences need the unit of the means (mean_unit), not given for: "
+            + ", ".join(missing)
+        )
+    if units.nunique() > 1:
+        return (
+            f"raw mean differences in different units ({', '.join(sorted(set(units)))}) "
+            "are not pooled; continuous_measure SMD compares them"
+        )
+    return None
+
+
+def pool_group(
+    rows: pd.DataFrame,
+    settings: SynthesisSettings,
+    with_loo: bool = True,
+    values: StudyValues | None = None,
+) -> dict:
+    """Pool one group's effects (rows of the effects table with a variance) if justified.
+
+    `values` (the main analysis only): add Egger's test and funnel data, and the
+    subgroup analysis and meta-regression the settings ask for."""
     rows = rows[rows["vi"].notna()]
+    measures = rows["measure"].astype(str).value_counts(sort=False)
     entry = {
         "k_with_effect": len(rows),
         "pooled": False,
         "measure": rows["measure"].iloc[0] if len(rows) else None,
         "ids": rows["id"].tolist(),
     }
-    if len(set(rows["measure"])) > 1:
-        entry["reason"] = "effects use different measures"
+    if len(measures) > 1:
+        counted = ", ".join(f"{code} {count}" for code, count in sorted(measures.items()))
+        entry["reason"] = f"effects use different measures ({counted})"
     elif not settings.meta_analysis:
         entry["reason"] = "meta-analysis switched off in config.yaml"
     elif len(rows) < settings.min_studies_to_pool:
         entry["reason"] = f"fewer than {settings.min_studies_to_pool} studies with an effect size"
+    elif entry["measure"] == "MD" and md_units_reason(rows):
+        entry["reason"] = md_units_reason(rows)
     else:
-        kwargs = {
-            "method": settings.estimator,
-            "knapp_hartung": settings.knapp_hartung,
-            "level": settings.confidence_level,
-        }
-        yi, vi = rows["yi"].astype(float).tolist(), rows["vi"].astype(float).tolist()
-        entry.update(pooled=True, reason=None, **result_dict(meta_analysis(yi, vi, **kwargs)))
-        if with_loo:
-            loo = leave_one_out(yi, vi, labels=rows["id"].tolist(), **kwargs)
-            entry["leave_one_out"] = {
-                item.label: {
-                    "estimate": item.result.estimate,
-                    "ci_low": item.result.ci_low,
-                    "ci_high": item.result.ci_high,
+        result = pooled_estimate(rows, settings)
+        if result["estimate"] is None:  # e.g. Mantel-Haenszel without any event
+            entry["reason"] = "not estimable: " + "; ".join(result["notes"])
+        else:
+            entry.update(pooled=True, reason=None, **result)
+            if entry["measure"] == "MD":
+                entry["unit"] = str(rows["unit"].iloc[0])
+            if with_loo:
+                entry.update(leave_one_out_entry(rows, settings, entry))
+    if values is not None and len(rows):
+        entry["small_study"] = small_study_entry(rows, settings, entry)
+        if values.subgroup_column:
+            entry["subgroups"] = (
+                subgroup_entry(rows, settings, values)
+                if entry["pooled"]
+                else {
+                    "column": values.subgroup_column,
+                    "run": False,
+                    "reason": "not run: the group is not pooled",
+                    "k": len(rows),
                 }
-                for item in loo
-            }
-            estimates = [item.result.estimate for item in loo]
-            entry["leave_one_out_range"] = {"min": min(estimates), "max": max(estimates)}
+            )
+        if values.moderator_column:
+            entry["meta_regression"] = (
+                meta_regression_entry(rows, settings, values)
+                if entry["pooled"]
+                else {
+                    "column": values.moderator_column,
+                    "run": False,
+                    "reason": "not run: the group is not pooled",
+                    "k": len(rows),
+                }
+            )
     return entry
 
 
-def pool(effects: pd.DataFrame, settings: SynthesisSettings, with_loo: bool = True) -> dict:
+def pool(
+    effects: pd.DataFrame,
+    settings: SynthesisSettings,
+    with_loo: bool = True,
+    values: StudyValues | None = None,
+) -> dict:
     """Pool each comparison group separately, where it has enough effects."""
     return {
-        group: pool_group(effects[effects["comparison"] == group], settings, with_loo)
+        group: pool_group(effects[effects["comparison"] == group], settings, with_loo, values)
         for group in POOLED_GROUPS
     }
 
@@ -631,6 +1042,7 @@ def outcome_synthesis(
     effects: pd.DataFrame,
     settings: SynthesisSettings,
     vocabulary: Vocabulary,
+    values: StudyValues | None = None,
 ) -> dict:
     """Everything synthesis.json says about one outcome (see docs/synthesis.md)."""
     outcome = vocabulary.outcome(code)
@@ -662,12 +1074,24 @@ def outcome_synthesis(
             {"id": row["id"], "reason": row["reason_no_effect"]}
             for _, row in effects[counted].iterrows()
         ],
-        "groups": pool(main, settings),
+        "groups": pool(main, settings, values=values or StudyValues()),
         "sensitivity": sensitivity_analyses(rows, effects, settings, vocabulary),
         "vote_count": vote_counts(rows, vocabulary, settings, outcome.favoured_direction),
         "combined_p": combined_p_values(rows, vocabulary, settings, outcome.favoured_direction),
         "ratios": ratio_summary(rows),
     }
+
+
+def funnel_plot_panels(outcomes: dict) -> dict:
+    """Which outcome and group get a funnel-plot panel (those whose funnel data ran, k >= 10);
+    `drawn` False means the figure only says that no group has enough studies."""
+    panels = [
+        {"outcome": code, "group": group}
+        for code, outcome in outcomes.items()
+        for group, entry in outcome["groups"].items()
+        if entry.get("small_study", {}).get("funnel", {}).get("run")
+    ]
+    return {"drawn": bool(panels), "panels": panels, "min_studies": MIN_STUDIES_SMALL_STUDY}
 
 
 def risk_of_bias_summary(studies: pd.DataFrame, tool: str) -> dict:
@@ -685,6 +1109,76 @@ def risk_of_bias_summary(studies: pd.DataFrame, tool: str) -> dict:
     }
 
 
+def study_values(
+    studies: pd.DataFrame, settings: SynthesisSettings, own_columns: pd.DataFrame | None = None
+) -> StudyValues:
+    """The subgroup and moderator values per study, from the validated study table or,
+    for a column of the user's own (x_...), from `own_columns` (`read_own_columns`)."""
+
+    def column(name: str) -> pd.Series:
+        source = studies if name in studies.columns else own_columns
+        if source is None or name not in source.columns:
+            raise ValueError(f"the study table has no column {name!r}")
+        return source.set_index("id")[name]
+
+    subgroup, moderator = {}, {}
+    if settings.subgroup:
+        subgroup = {
+            str(study): (str(value) if present(value) else None)
+            for study, value in column(settings.subgroup).items()
+        }
+    if settings.moderator:
+        moderator = {
+            str(study): (float(value) if present(value) else None)
+            for study, value in column(settings.moderator).items()
+        }
+    return StudyValues(settings.subgroup, subgroup, settings.moderator, moderator)
+
+
+def read_own_columns(path, settings: SynthesisSettings) -> pd.DataFrame | None:
+    """The user's own (x_...) columns the synthesis settings name, read from the study
+    table as typed: text for a subgroup, numbers (decimal comma or point) for a
+    moderator. InputError, one line per problem: the column is missing, or a
+    moderator cell is not a number."""
+    from reviewkit.tables_io import read_table_cells
+    from reviewkit.validation import parse_cell
+
+    wanted = {
+        name: kind
+        for name, kind in ((settings.subgroup, "string"), (settings.moderator, "number"))
+        if name and own_column(name)
+    }
+    if not wanted:
+        return None
+    cells = read_table_cells(path)
+    problems = []
+    frame = pd.DataFrame({"id": cells["id"].astype(str).str.strip()})
+    for name, kind in wanted.items():
+        key = "subgroup" if kind == "string" else "moderator"
+        if name not in cells.columns:
+            problems.append(
+                f'{path}: column "{name}" is missing; config.yaml synthesis.{key} names it'
+            )
+            continue
+        values = []
+        for row_number, cell in cells[name].items():
+            cell = str(cell).strip()
+            if not cell:
+                values.append(None)
+                continue
+            value, expected = parse_cell(cell, kind)
+            if expected:
+                problems.append(
+                    f'{path}: row {row_number}, column {name}: "{cell}" is not a number '
+                    f"(config.yaml synthesis.{key} needs numbers)"
+                )
+            values.append(value)
+        frame[name] = values
+    if problems:
+        raise InputError(problems)
+    return frame
+
+
 def synthesise(
     studies: pd.DataFrame,
     settings: SynthesisSettings,
@@ -692,13 +1186,16 @@ def synthesise(
     results: pd.DataFrame | None = None,
     vocabulary: Vocabulary | None = None,
     language: str = "en",
+    own_columns: pd.DataFrame | None = None,
 ):
     """Run the whole synthesis; returns (summary dict for synthesis.json, effects table).
 
-    `results`: the long results frame (default: the study table's own results)."""
+    `results`: the long results frame (default: the study table's own results);
+    `own_columns`: the user's x_ columns the settings name (`read_own_columns`)."""
     vocabulary = vocabulary or Vocabulary(favoured_direction=settings.favoured_direction)
     if results is None:
         results = results_frame(studies, vocabulary=vocabulary)
+    values = study_values(studies, settings, own_columns)
     derived = [derive_effect(row, settings, vocabulary) for _, row in results.iterrows()]
     effects = effects_table(results, derived, settings.confidence_level, language)
     flag_counts: dict[str, int] = {}
@@ -711,10 +1208,19 @@ def synthesise(
         chosen = (results["outcome"] == code).to_numpy()
         if chosen.any():
             outcomes[code] = outcome_synthesis(
-                code, results[chosen], effects[chosen], settings, vocabulary
+                code, results[chosen], effects[chosen], settings, vocabulary, values
             )
     summary = {
-        "settings": asdict(settings),
+        "settings": settings.as_dict(),
+        "thresholds": {
+            "min_studies_to_pool": settings.min_studies_to_pool,
+            "prediction_interval_min_studies": PI_MIN_STUDIES,
+            "prediction_interval_very_imprecise_below": PI_VERY_IMPRECISE_BELOW,
+            "heterogeneity_few_studies": HETEROGENEITY_FEW_STUDIES,
+            "small_study_min_studies": MIN_STUDIES_SMALL_STUDY,
+            "moderators_min_studies": MIN_STUDIES_MODERATORS,
+        },
+        "funnel_plot": funnel_plot_panels(outcomes),
         "primary_outcome": vocabulary.primary,
         "outcome_order": list(outcomes),
         "groups_order": list(GROUPS),
@@ -732,6 +1238,7 @@ def synthesise(
 # added with the outcome and comparison-group model are under synthesis.*. Short
 # method names there; the full formula is in effects.csv and docs/synthesis-engine.md.
 EFFECT_COLUMNS = ("no", "study", "comparison", "inputs", "method", "effect", "notes")
+NEW_METHOD_KEYS = ("mean_difference", "log_ratio_of_means")
 NEW_FLAG_KEYS = {FLAG_T_TEST_ASSUMED: "t_test_assumed", FLAG_SPLIT_2_1: "groups_2_to_1"}
 NEW_REASON_KEYS = {
     REASON_CATEGORICAL: "categorical",
@@ -804,7 +1311,10 @@ def effects_markdown(
                 f"[{format_number(row['ci_low'], language, 2)}{separator}"
                 f"{format_number(row['ci_high'], language, 2)}]"
             )
-            short = words["methods"].get(str(row["method"]).split(":")[0])
+            base = str(row["method"]).split(":")[0]
+            short = words["methods"].get(base) or (
+                message(language, f"synthesis.method.{base}") if base in NEW_METHOD_KEYS else None
+            )
             method = Markdown(short) if short else str(row["method"])  # g~z~: a subscript
         else:
             effect, method = "–", "–"

@@ -20,6 +20,7 @@ import yaml
 
 from reviewkit.errors import InputError, capped
 from reviewkit.paths import PROFILES_DIR, TOOL_DIR
+from reviewkit.synthesis_config import synthesis_config_problems
 
 __all__ = ["check_config_file", "check_review", "config_file_problems", "review_problems"]
 
@@ -159,6 +160,7 @@ def review_problems(config: dict, review: Path | str = ".") -> list[str]:
             f"config.yaml: inclusion: year_from {window['year_from']} is after year_to "
             f"{window['year_to']}; expected year_from <= year_to"
         )
+    problems += synthesis_config_problems(config.get("synthesis") or {})
     problems += _file_problems(config, review)
     profile_problems, profile = _profile_problems(config, review)
     problems += profile_problems

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.bibliography import check_bibliography, check_study_authors
-from reviewkit.pooling import SynthesisSettings, effects_markdown, synthesise
+from reviewkit.pooling import SynthesisSettings, effects_markdown, read_own_columns, synthesise
 from reviewkit.results import results_frame, write_results
 from reviewkit.rob import check_rob_columns
 from reviewkit.study_characteristics import build_study_table, study_table_markdown
@@ -107,7 +107,10 @@ def prepare_data(
     study_table = build_study_table(table, language, words).drop(columns="id")
     study_table.to_csv(outputs["study_table_csv"], index=False)
     write_text(outputs["study_table_md"], study_table_markdown(table, language, words))
-    synthesis, effects = synthesise(table, settings, rob_tool, results, words, language)
+    own_columns = read_own_columns(studies, settings)
+    synthesis, effects = synthesise(
+        table, settings, rob_tool, results, words, language, own_columns
+    )
     write_json(outputs["synthesis"], synthesis)
     effects.drop(columns="inputs_data").to_csv(outputs["effects_csv"], index=False)
     level = float(synthesis.get("settings", {}).get("confidence_level", 0.95))

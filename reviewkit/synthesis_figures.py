@@ -5,7 +5,7 @@ language, and returns a matplotlib Figure to be written with
 `reviewkit.figures.save_figure`. Style, design colours and study labels are
 those of `reviewkit.figures`; every number is written with `format_number`.
 
-The four figures take different inputs, so `SYNTHESIS_FIGURES` maps a name to
+The five figures take different inputs, so `SYNTHESIS_FIGURES` maps a name to
 the function itself, not to a common signature:
 
 - ``"forest"``: ``plot_forest(effects, pooled, language, measure_label=None,
@@ -16,7 +16,10 @@ the function itself, not to a common signature:
   drawn grey, it enters only a sensitivity analysis). `pooled`:
   {comparison: {"pooled": bool, "k": int, "measure": str, and when pooled
   "estimate", "ci_low", "ci_high", "pi_low", "pi_high" (may be None), "i2"
-  (percent), "tau2", "method"}}; with several outcomes in `effects`,
+  (percent), "tau2", "method", and optionally "test", "model", "pooling_method",
+  "pi_reason", "pi_very_imprecise", "unit" and the Q-profile limits "tau2_ci_low",
+  "tau2_ci_high", "i2_ci_low", "i2_ci_high" (then tau² and I² with their intervals
+  get a row of their own)}}; with several outcomes in `effects`,
   {outcome: {comparison: ...}}. `sensitivity`: the same shape, a pooled
   estimate drawn as an open diamond below the main one. Every outcome and
   comparison group gets its own panel (axes) with its own x axis named
@@ -29,6 +32,9 @@ the function itself, not to a common signature:
   labelled with two-sided p (p = 1 in the middle, as Harrison et al. 2017),
   studies favouring the intervention on the left; contours use
   z = Φ⁻¹(1 − p_one_sided).
+- ``"funnel"``: ``plot_funnel(panels, language, level=0.95, min_studies=10)``.
+  `panels`: as ``funnel_panels(summary, language)`` builds them from synthesis.json
+  (groups with k >= 10); none gives a one-line "not applicable" figure.
 - ``"rob_traffic_light"``: ``plot_rob_traffic_light(rob, domains, tool, language)``.
 - ``"rob_summary"``: ``plot_rob_summary(rob, domains, tool, language)``.
   `rob`: id, label, one column per domain and "overall", with judgements
@@ -77,7 +83,7 @@ from reviewkit.figures import (
     style_context,
 )
 from reviewkit.i18n import message, section
-from reviewkit.numfmt import format_number, format_percent
+from reviewkit.numfmt import format_number, format_p, format_percent
 from reviewkit.vocabulary import Vocabulary
 
 # Words: catalogue sections synthesis_figures, measures and judgements (reviewkit/locales/).
@@ -89,6 +95,7 @@ MEASURE_SYMBOLS = {
     "logOR": "log OR",
     "RD": "RD",
     "MD": "MD",
+    "logROM": "log RoM",
 }
 
 GROUP_ORDER = ("between", "within_arm", "within", "unclear")
@@ -165,6 +172,21 @@ def _labels(language: str, level: float = 0.95) -> dict[str, str]:
     words["sensitivity_effect"] = message(language, "synthesis.figure.sensitivity_effect")
     words["sensitivity_pooled"] = message(language, "synthesis.figure.sensitivity_pooled")
     words["sensitivity_row"] = message(language, "synthesis.figure.sensitivity_row")
+    for key in (
+        "random_knapp_hartung",
+        "common_effect",
+        "mantel_haenszel",
+        "peto",
+        "heterogeneity",
+        "pi_very_imprecise",
+        "no_prediction_interval",
+        "funnel_se",
+        "funnel_limits",
+        "funnel_centre",
+        "funnel_egger",
+        "funnel_not_applicable",
+    ):
+        words[key] = message(language, f"synthesis.figure.{key}")
     return {key: text.replace("{level}", percent) for key, text in words.items()}
 
 
@@ -256,6 +278,12 @@ def forest_rows(
             if not _missing(info.get("pi_low")) and not _missing(info.get("pi_high")):
                 rows.append({"kind": "pi", "group": group, "y": y, "info": info})
                 y += 1
+            elif info.get("pi_reason") == "fewer_than_3_studies":
+                rows.append({"kind": "no_pi", "group": group, "y": y, "info": info})
+                y += 1
+            if _has_heterogeneity_ci(info):
+                rows.append({"kind": "heterogeneity", "group": group, "y": y, "info": info})
+                y += 1
         else:
             k = info.get("k", info.get("k_with_effect", len(chosen)))
             rows.append({"kind": "note", "group": group, "y": y, "k": int(k)})
@@ -292,13 +320,51 @@ def _group_measure(rows: pd.DataFrame, info: Mapping) -> str | None:
     return str(measures[0]) if len(measures) == 1 else None
 
 
+def _has_heterogeneity_ci(info: Mapping) -> bool:
+    """Whether the pooled result carries Q-profile intervals for tau² and I²."""
+    names = ("tau2", "tau2_ci_low", "tau2_ci_high", "i2", "i2_ci_low", "i2_ci_high")
+    return all(not _missing(info.get(name)) for name in names)
+
+
 def _pooled_label(info: Mapping, labels: dict[str, str], language: str) -> str:
+    """The model of the pooled row: random effects (estimator, Knapp-Hartung when used) or a
+    common-effect model (inverse variance, Mantel-Haenszel, Peto)."""
     method = str(info.get("method") or "REML")
-    name = labels["fixed"] if method.upper() in {"FE", "FIXED"} else labels["random"]
-    text = name.format(method=method)
-    if not _missing(info.get("i2")):
+    pooling = info.get("pooling_method")
+    if pooling in ("mantel_haenszel", "peto"):
+        text = labels[pooling]
+    elif info.get("model") == "common_effect":
+        text = labels["common_effect"]
+    elif method.upper() in {"FE", "FIXED"}:
+        text = labels["fixed"]
+    elif info.get("test") in ("knha", "adhoc"):
+        text = labels["random_knapp_hartung"].format(method=method)
+    else:
+        text = labels["random"].format(method=method)
+    if not _missing(info.get("i2")) and not _has_heterogeneity_ci(info):
         text += f", I² = {format_number(round(float(info['i2'])), language, 0)}%"
     return text
+
+
+def _tau2_number(value: float, largest: float, language: str) -> str:
+    """tau² with 2 decimals, or 4 when every value is below 0.01."""
+    return _number(value, language, 2 if largest >= 0.01 else 4)
+
+
+def heterogeneity_text(info: Mapping, labels: dict[str, str], language: str) -> str:
+    """'τ² = 0.31 [0.12, 1.11]; I² = 92% [82%, 98%]': the estimates with Q-profile intervals."""
+    tau2 = [float(info[name]) for name in ("tau2", "tau2_ci_low", "tau2_ci_high")]
+    i2 = [float(info[name]) for name in ("i2", "i2_ci_low", "i2_ci_high")]
+    separator = "; " if language == "id" else ", "
+    largest = max(tau2)
+    t = [_tau2_number(value, largest, language) for value in tau2]
+    i = [format_number(round(value), language, 0) + "%" for value in i2]
+    return labels["heterogeneity"].format(
+        tau2=t[0],
+        tau2_ci=f"[{t[1]}{separator}{t[2]}]",
+        i2=i[0],
+        i2_ci=f"[{i[1]}{separator}{i[2]}]",
+    )
 
 
 def _row_texts(ax, y: float, n_text: str | None, numbers: str, gid: str, bold: bool = False):
@@ -450,7 +516,12 @@ def _draw_forest_row(ax, row: dict, effects, pooled, areas, labels, language) ->
             gid=f"pi_ends:{group}",
         )
         _row_texts(ax, y, None, format_interval(low, high, language), f"pi:{group}")
-        return labels["pi_row"], "pi"
+        imprecise = _is_true(info.get("pi_very_imprecise"))
+        return labels["pi_very_imprecise" if imprecise else "pi_row"], "pi"
+    if kind == "no_pi":
+        return labels["no_prediction_interval"], "note"
+    if kind == "heterogeneity":
+        return heterogeneity_text(info, labels, language), "note"
     return labels["not_pooled"].format(k=row["k"]), "note"
 
 
@@ -518,7 +589,9 @@ def _draw_forest_panel(ax, panel: dict, labels, language, measure_label: str | N
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     measures = effects["measure"].dropna().astype(str)
-    ax.set_xlabel(measure_label or measure_name(measures, language) or labels["effect"])
+    name = measure_label or measure_name(measures, language) or labels["effect"]
+    unit = panel["pooled"].get("unit")
+    ax.set_xlabel(name if _missing(unit) else f"{name} ({plain_text(unit)})")
     ax.axvline(0.0, color=INK, linewidth=0.7, zorder=1, gid="null")
     areas = _forest_areas(effects, pooled)
     words = {**labels, f"group:{key}": labels.get(f"group:{panel['group']}", panel["group"])}
@@ -582,7 +655,11 @@ def plot_forest(
             )
             return fig
         heights = [
-            len(forest_rows(p["effects"], {}, {p["group"]: p["sensitivity"]})) + 1.6 for p in panels
+            len(
+                forest_rows(p["effects"], {p["group"]: p["pooled"]}, {p["group"]: p["sensitivity"]})
+            )
+            + 1.6
+            for p in panels
         ]
         fig = _new_figure(max(2.4, 1.0 + 0.25 * sum(heights)))
         axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=heights)[:, 0]
@@ -654,6 +731,140 @@ def plot_forest(
             handles.append(Line2D([], [], color=INK, linestyle=PI_DASHES, label=labels["pi"]))
         legend = fig.legend(handles=handles, loc="outside lower center", alignment="left")
         legend.set_gid("legend:forest")
+    return fig
+
+
+# --- funnel plot ----------------------------------------------------------------------------
+
+
+def funnel_panels(summary: Mapping, language: str) -> list[dict]:
+    """One panel per outcome and comparison group whose funnel data ran (k >= 10), from
+    synthesis.json: title, measure, unit, ids, yi, se, centre, pseudo-confidence limits at
+    the largest SE, and Egger's test p (None when it did not run)."""
+    labels = _labels(language)
+    names = outcome_names(summary, language)
+    several = len(summary["outcomes"]) > 1
+    panels = []
+    for item in summary.get("funnel_plot", {}).get("panels", []):
+        entry = summary["outcomes"][item["outcome"]]["groups"][item["group"]]
+        funnel = entry["small_study"]["funnel"]
+        egger = entry["small_study"]["egger"]
+        group = labels.get(f"group:{item['group']}", item["group"])
+        title = f"{names[item['outcome']]}: {group}" if several else group
+        panels.append(
+            {
+                "key": f"{item['outcome']}/{item['group']}" if several else item["group"],
+                "title": title,
+                "measure": entry.get("measure"),
+                "unit": entry.get("unit"),
+                **{
+                    name: funnel[name]
+                    for name in (
+                        "ids",
+                        "yi",
+                        "se",
+                        "centre",
+                        "se_max",
+                        "lower_at_se_max",
+                        "upper_at_se_max",
+                    )
+                },
+                "egger_p": egger.get("p") if egger.get("run") else None,
+            }
+        )
+    return panels
+
+
+def plot_funnel(
+    panels: Sequence[Mapping], language: str, level: float = 0.95, min_studies: int = 10
+) -> Figure:
+    """Funnel plot: effects (x) against their standard errors (y, 0 at the top), a panel per
+    comparison group with at least `min_studies` studies, the pooled estimate and the
+    pseudo-confidence limits estimate -/+ z SE (Sterne et al., BMJ 2011;343:d4002).
+
+    `panels`: as `funnel_panels` makes them. Without panels the figure says, in one line,
+    that no comparison has enough studies (Cochrane Handbook 13.3.5.4): the workflow
+    always draws this figure and the manuscript shows it only when
+    synthesis.json `funnel_plot.drawn` is true.
+    Gids: "funnel_points:<key>", "funnel_centre:<key>", "funnel_limits:<key>", "null",
+    "egger:<key>", "note".
+    """
+    labels = _labels(language, level)
+    with style_context():
+        if not panels:
+            fig = _new_figure(1.2)
+            ax = fig.add_subplot()
+            ax.set_axis_off()
+            text = labels["funnel_not_applicable"].format(k=min_studies)
+            ax.text(
+                0.5,
+                0.5,
+                "\n".join(textwrap.wrap(text, 90)),
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                gid="note",
+            )
+            return fig
+        fig = _new_figure(0.8 + 3.0 * len(panels))
+        axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+        for ax, panel in zip(axes, panels, strict=True):
+            key = panel["key"]
+            for side in ("right", "top"):
+                ax.spines[side].set_visible(False)
+            centre, se_max = float(panel["centre"]), float(panel["se_max"])
+            low, high = float(panel["lower_at_se_max"]), float(panel["upper_at_se_max"])
+            ax.plot(
+                [low, centre, high],
+                [se_max, 0.0, se_max],
+                color=CONTOUR_COLOUR,
+                linestyle=PI_DASHES,
+                linewidth=0.9,
+                zorder=1,
+                gid=f"funnel_limits:{key}",
+            )
+            ax.plot(
+                [centre, centre],
+                [0.0, se_max],
+                color=INK,
+                linewidth=0.9,
+                zorder=1,
+                gid=f"funnel_centre:{key}",
+            )
+            ax.axvline(
+                0.0, color=CONTOUR_COLOUR, linewidth=0.6, linestyle=":", zorder=0, gid="null"
+            )
+            ax.plot(
+                panel["yi"],
+                panel["se"],
+                linestyle="none",
+                marker="o",
+                markersize=5,
+                markerfacecolor=OPEN_FACE,
+                markeredgecolor=INK,
+                zorder=3,
+                gid=f"funnel_points:{key}",
+            )
+            ax.set_ylim(se_max * 1.05, 0.0)
+            name = measure_name([panel["measure"]], language) if panel["measure"] else ""
+            unit = panel.get("unit")
+            ax.set_xlabel(name if _missing(unit) else f"{name} ({plain_text(unit)})")
+            ax.set_ylabel(labels["funnel_se"])
+            ax.set_title(plain_text(panel["title"]), loc="left", fontweight="bold")
+            if panel.get("egger_p") is not None:
+                p_text = format_p(float(panel["egger_p"]), "=", language)
+                ax.set_title(
+                    labels["funnel_egger"].format(p=p_text), loc="right", gid=f"egger:{key}"
+                )
+            _locale_ticks(ax.xaxis, language)
+            _locale_ticks(ax.yaxis, language)
+        handles = [
+            Line2D([], [], color=INK, linewidth=0.9, label=labels["funnel_centre"]),
+            Line2D(
+                [], [], color=CONTOUR_COLOUR, linestyle=PI_DASHES, label=labels["funnel_limits"]
+            ),
+        ]
+        fig.legend(handles=handles, loc="outside lower center", ncols=2).set_gid("legend:funnel")
     return fig
 
 
@@ -1175,6 +1386,7 @@ SYNTHESIS_FIGURES: dict[str, Callable[..., Figure]] = {
     "albatross": plot_albatross,
     "rob_traffic_light": plot_rob_traffic_light,
     "rob_summary": plot_rob_summary,
+    "funnel": plot_funnel,
 }
 
 
@@ -1304,6 +1516,13 @@ def make_synthesis_figure(
             language,
             vocabulary=vocabulary,
             outcome_labels=outcome_names(summary, language),
+        )
+    if name == "funnel":
+        return plot_funnel(
+            funnel_panels(summary, language),
+            language,
+            level=summary["settings"]["confidence_level"],
+            min_studies=summary["funnel_plot"]["min_studies"],
         )
     if name in ("rob_traffic_light", "rob_summary"):
         if rob_tool == "none":

@@ -4,8 +4,8 @@ The schema (schemas/studies.schema.yaml) says what each column is; this module
 turns each text cell into the schema's type, lets `jsonschema` check the
 row, and adds the checks a schema cannot express (duplicate ids, the
 inclusion window from config.yaml, group sizes that must add up, citation
-keys that must exist). The codes allowed in `design`, `value_unit` and
-`outcome` come from the review's vocabulary (`reviewkit.vocabulary`), not from
+keys that must exist). The codes allowed in `design`, `value_unit`,
+`mean_unit` and `outcome` come from the review's vocabulary (`reviewkit.vocabulary`), not from
 the schema's defaults. An outcomes table (one row per study, outcome and
 timepoint; docs/data-model.md) is checked against the schema's result columns
 and across tables: unknown study ids, repeated (study, outcome, timepoint),
@@ -41,7 +41,12 @@ NOTE_PREFIX = "x_"  # columns for the user's own notes; never validated, never u
 NUMBER_PATTERN = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
 INTEGER_PATTERN = re.compile(r"^[+-]?\d+$")
 # Columns whose allowed codes the review declares (config.yaml, vocabulary.<kind>).
-VOCABULARY_COLUMNS = {"design": "designs", "value_unit": "units", "outcome": "outcomes"}
+VOCABULARY_COLUMNS = {
+    "design": "designs",
+    "value_unit": "units",
+    "mean_unit": "units",
+    "outcome": "outcomes",
+}
 SIZE_COLUMNS = ("n_total", "n_intervention", "n_control")
 #: Spreadsheets keep 15 significant digits; a longer whole number is a typing slip
 #: (and would overflow the 64-bit integers the later steps compute with).
@@ -380,6 +385,7 @@ def schema_for_vocabulary(schema: dict, vocabulary: Vocabulary) -> dict:
     codes = {
         "design": vocabulary.design_codes,
         "value_unit": vocabulary.unit_codes,
+        "mean_unit": vocabulary.unit_codes,
         "outcome": [outcome.code for outcome in vocabulary.outcomes],
     }
     for column, kind in VOCABULARY_COLUMNS.items():

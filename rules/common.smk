@@ -68,6 +68,9 @@ FIGURES = [
     "before_after",
     "forest",
     "albatross",
+    # Always drawn: one panel per comparison group with 10 or more studies, or a line
+    # saying there is none; the text shows it only when synthesis.json funnel_plot.drawn.
+    "funnel",
 ]
 if config["risk_of_bias"]["tool"] != "none":
     FIGURES += ["rob_traffic_light", "rob_summary"]

@@ -27,12 +27,12 @@ def test_mistakes_name_the_key_the_value_and_what_is_allowed():
     config["language"] = "fr"
     config["languag"] = "en"
     config["synthesis"]["min_studies_to_pool"] = 1
-    config["synthesis"]["estimator"] = "PM"
+    config["synthesis"]["estimator"] = "ML"
     keys = ", ".join(yaml.safe_load(Path(SCHEMA).read_text(encoding="utf-8"))["properties"])
     assert keys.startswith("studies, ")
     assert config_problems(config, SCHEMA) == [
         f'config.yaml: key "languag" is not known here; expected one of: {keys}',
-        "config.yaml: synthesis.estimator: 'PM' is not one of: REML, DL",
+        "config.yaml: synthesis.estimator: 'ML' is not one of: REML, DL, PM, FE, common",
         "config.yaml: synthesis.min_studies_to_pool: 1 must be at least 2",
     ]
 
@@ -72,3 +72,25 @@ def test_snakemake_stops_with_the_message_and_no_traceback(tmp_path):
         "jbi-quasi" in result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def test_synthesis_settings_that_cannot_go_together_are_one_line_each():
+    from reviewkit.preflight import review_problems
+
+    config = shipped_config()
+    config["synthesis"].update(
+        binary_method="peto", binary_measure="RR", subgroup="authors", moderator="design"
+    )
+    problems = [line for line in review_problems(config, ROOT) if "synthesis." in line]
+    assert problems == [
+        'config.yaml: synthesis.binary_method: "peto" pools odds ratios only, but '
+        'binary_measure is "RR"; expected binary_measure: OR (or another binary_method)',
+        'config.yaml: synthesis.subgroup: "authors" is not a column that can form subgroups; '
+        "expected one of: design, design_as_reported, region, facility, participants, or a "
+        "column of your own whose name starts with x_",
+        'config.yaml: synthesis.moderator: "design" is not a numeric column of the study '
+        "table; expected one of: year, n_total, or a column of your own whose name starts "
+        "with x_",
+    ]
+    config["synthesis"].update(binary_measure="OR", subgroup="x_region", moderator="x_dose")
+    assert not [line for line in review_problems(config, ROOT) if "synthesis." in line]

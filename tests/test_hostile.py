@@ -240,6 +240,17 @@ def outputs(built) -> dict[str, Path]:
     }
 
 
+def shown_figures(outputs) -> list[Path]:
+    """The figures the manuscript shows: each a file the build drew in results/figures/
+    (the build may draw one it does not show, e.g. a funnel plot without 10 studies)."""
+    results = outputs["docx"].parents[1]
+    markdown = (results / "manuscript" / "manuscript.md").read_text(encoding="utf-8")
+    shown = re.findall(r"\]\((results/figures/[^)\s]+\.png)\)", markdown)
+    drawn = {path.name for path in (results / "figures").glob("*.png")}
+    assert shown and {Path(path).name for path in shown} <= drawn
+    return [results.parent / path for path in shown]
+
+
 def table_one(document: docx.document.Document) -> list[list[str]]:
     table = document.tables[0]
     return [[cell.text for cell in row.cells] for row in table.rows]
@@ -414,9 +425,27 @@ def test_pdf_holds_the_literal_text(manuscript_pdf, number):
 
 
 @E2E
-@pytest.mark.parametrize("row", range(15), ids=ids(author_payload(r) for r in range(15)))
-def test_figure_labels_are_literal_text(figure_text, row):
-    assert no_space(author_payload(row)) in figure_text
+def test_figure_labels_are_the_reference_list_s_and_literal(built, figure_text):
+    """Figures name studies as the reference list does (from the bibliography,
+    reviewkit.citations), so the author cells' payloads are not drawn; what is
+    drawn is the label as text."""
+    from reviewkit.citations import study_labels
+
+    ids = [row["id"] for row in read_rows(built.review / "data" / "studies.csv")]
+    with contextlib.chdir(built.review):
+        labels = study_labels(ids, bibliography="data/references.bib", csl="apa", language="id")
+    for key in ids:
+        assert no_space(labels[key]) in figure_text
+
+
+def test_a_payload_label_is_drawn_as_typed():
+    """A label with matplotlib's mathtext markers is escaped, not typeset."""
+    import pandas as pd
+
+    from reviewkit.figures import study_labels
+
+    rows = pd.DataFrame({"label": [r"$\foo{$ Dewi", "$x^2$"], "authors": ["", ""], "year": [1, 2]})
+    assert study_labels(rows) == [r"\$\foo{\$ Dewi", r"\$x^2\$"]
 
 
 @E2E
@@ -444,7 +473,7 @@ def test_docx_holds_only_the_figures_and_no_injected_markup(outputs):
         footnotes = archive.read("word/footnotes.xml").decode()
         relations = archive.read("word/_rels/document.xml.rels").decode()
     media = [name for name in names if name.startswith("word/media/")]
-    figures = sorted((outputs["docx"].parents[1] / "figures").glob("*.png"))
+    figures = shown_figures(outputs)
     assert len(media) == len(figures) and all(name.endswith(".png") for name in media)
     assert "<w:t>INJECTED</w:t>" not in document  # the raw OpenXML stayed text
     assert "a footnote" not in footnotes
@@ -457,8 +486,7 @@ def test_html_has_no_live_markup_and_only_the_figures(html, outputs):
     assert "script" not in tags
     assert not [attrs for _, attrs in html.tags if any(key.startswith("on") for key in attrs)]
     images = [attrs.get("src", "") for tag, attrs in html.tags if tag == "img"]
-    figures = sorted((outputs["html"].parents[1] / "figures").glob("*.png"))
-    assert len(images) == len(figures)
+    assert len(images) == len(shown_figures(outputs))
     assert all(src.startswith("data:image/png;base64,") for src in images)
     links = [attrs.get("href", "") for tag, attrs in html.tags if tag == "a"]
     assert not [link for link in links if "example.org" in link or "127.0.0.1" in link]
@@ -910,6 +938,7 @@ def test_an_image_in_a_bibliography_entry_stops_the_build(tmp_path):
 
 
 # ------------------------------------------------------------ bibliography ---
+
 
 def bib_keys(path: Path):
     from reviewkit.bibliography import bibliography_keys

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import ROOT, STUDIES_CSV, STUDIES_SCHEMA, as_read, write_rows
 from two_outcomes import NORMAND1999, VOCABULARY, write_tables
 
@@ -19,6 +20,7 @@ from reviewkit.pooling import (
     SynthesisSettings,
     derive_effect,
     effects_markdown,
+    read_own_columns,
     synthesise,
 )
 from reviewkit.results import results_frame
@@ -28,6 +30,7 @@ from reviewkit.validation import InclusionWindow, validate_outcomes, validate_st
 from reviewkit.vocabulary import Vocabulary
 
 BCG_CSV = ROOT / "examples" / "bcg" / "data" / "studies.csv"
+BCG_CONFIG = ROOT / "examples" / "bcg" / "config.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +45,21 @@ def main(example):
     return example[0]["outcomes"]["main"]
 
 
+def bcg_settings(**changes) -> SynthesisSettings:
+    """The synthesis settings of examples/bcg/config.yaml (metafor's defaults), changed."""
+    config = yaml.safe_load(BCG_CONFIG.read_text(encoding="utf-8"))["synthesis"]
+    return SynthesisSettings.from_config({**config, **changes})
+
+
+def bcg_synthesis(**changes):
+    studies = validate_studies(BCG_CSV, STUDIES_SCHEMA, InclusionWindow(1940, 1990))
+    settings = bcg_settings(**changes)
+    return synthesise(studies, settings, own_columns=read_own_columns(BCG_CSV, settings))
+
+
 @pytest.fixture(scope="module")
 def bcg():
-    studies = validate_studies(BCG_CSV, STUDIES_SCHEMA, InclusionWindow(1940, 1990))
-    return synthesise(studies, SynthesisSettings(favoured_direction="decrease"))
+    return bcg_synthesis()
 
 
 def test_bcg_through_the_study_table_matches_metafor_reml(bcg):

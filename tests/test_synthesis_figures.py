@@ -25,6 +25,7 @@ from reviewkit.synthesis_figures import (
     normalise_judgement,
     plot_albatross,
     plot_forest,
+    plot_funnel,
     plot_rob_summary,
     plot_rob_traffic_light,
     rob_proportions,
@@ -396,6 +397,100 @@ def test_forest_measure_label_and_language_checks(effects, pooled):
         plot_forest(effects.drop(columns="vi"), pooled, "en")
 
 
+def test_forest_summary_line_names_the_model_and_the_q_profile_intervals(effects, pooled):
+    """A random-effects estimate with Knapp-Hartung: the model on the pooled row, the
+    prediction interval (very imprecise with 3 studies), and tau² and I² with their
+    Q-profile intervals on the panel's summary line."""
+    pooled["between"].update(
+        test="adhoc",
+        model="random_effects",
+        tau2=0.3132,
+        tau2_ci_low=0.1197,
+        tau2_ci_high=1.1115,
+        i2=92.2214,
+        i2_ci_low=81.92,
+        i2_ci_high=97.68,
+        pi_very_imprecise=True,
+    )
+    en = tick_labels(plot_forest(effects, pooled, "en").axes[0])
+    assert en[-3:] == [
+        "Random effects (REML, Knapp-Hartung)",
+        "95% prediction interval (very imprecise)",
+        "τ² = 0.31 [0.12, 1.11]; I² = 92% [82%, 98%]",
+    ]
+    indonesian = tick_labels(plot_forest(effects, pooled, "id").axes[0])
+    assert indonesian[-1] == "τ² = 0,31 [0,12; 1,11]; I² = 92% [82%; 98%]"
+
+
+def test_forest_names_common_effect_methods_and_missing_prediction_intervals(effects, pooled):
+    pooled["between"].update(
+        model="common_effect",
+        pooling_method="mantel_haenszel",
+        method="MH",
+        pi_low=None,
+        pi_high=None,
+    )
+    pooled["within"] = {
+        **POOLED_BETWEEN,
+        "k": 2,
+        "pi_low": None,
+        "pi_high": None,
+        "pi_reason": "fewer_than_3_studies",
+    }
+    fig = plot_forest(effects, pooled, "en")
+    assert "Common effect (Mantel-Haenszel), I² = 92%" in tick_labels(fig.axes[0])
+    assert gids(fig, "pi:") == []
+    assert tick_labels(fig.axes[1])[-1] == "No prediction interval (fewer than 3 studies)"
+
+
+def test_forest_names_ratio_of_means_and_the_unit_of_a_mean_difference(effects, pooled):
+    rom = effects.assign(measure="logROM")
+    assert plot_forest(rom, {}, "en").axes[0].get_xlabel() == "log ratio of means"
+    assert plot_forest(rom, {}, "id").axes[0].get_xlabel() == "log rasio rerata"
+    md = effects.iloc[:3].assign(measure="MD")
+    pooled["between"].update(measure="MD", unit="ml/hari")
+    assert plot_forest(md, pooled, "id").axes[0].get_xlabel() == "selisih rerata (ml/hari)"
+
+
+FUNNEL_PANEL = {
+    "key": "between",
+    "title": "Between groups (controlled)",
+    "measure": "logRR",
+    "unit": None,
+    "ids": [f"s{i}" for i in range(10)],
+    "yi": [-0.9, -1.6, -1.3, -1.4, -0.2, -0.8, -1.6, 0.0, -0.5, -1.4],
+    "se": [0.57, 0.44, 0.64, 0.14, 0.23, 0.08, 0.47, 0.06, 0.24, 0.27],
+    "centre": -0.71,
+    "se_max": 0.64,
+    "lower_at_se_max": -0.71 - 1.959964 * 0.64,
+    "upper_at_se_max": -0.71 + 1.959964 * 0.64,
+    "egger_p": 0.1887,
+}
+
+
+def test_funnel_plot_draws_effects_against_their_standard_errors():
+    fig = plot_funnel([FUNNEL_PANEL], "en")
+    ax = only_axes(fig)
+    points = by_gid(fig, "funnel_points:between")
+    assert list(points.get_xdata()) == FUNNEL_PANEL["yi"]
+    assert list(points.get_ydata()) == FUNNEL_PANEL["se"]
+    assert ax.yaxis_inverted()  # SE 0 at the top
+    limits = by_gid(fig, "funnel_limits:between")
+    assert list(limits.get_xdata()) == pytest.approx([-0.71 - 1.254377, -0.71, -0.71 + 1.254377])
+    assert list(limits.get_ydata()) == [0.64, 0.0, 0.64]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("log risk ratio", "Standard error")
+    assert by_gid(fig, "egger:between").get_text() == "Egger's test: p = 0.1887"
+    indonesian = plot_funnel([FUNNEL_PANEL], "id")
+    assert by_gid(indonesian, "egger:between").get_text() == "Uji Egger: p = 0,1887"
+
+
+def test_funnel_plot_without_enough_studies_says_so():
+    fig = plot_funnel([], "en")
+    text = by_gid(fig, "note").get_text().replace("\n", " ")
+    assert text.startswith("No comparison has 10 or more studies with an effect size")
+    assert gids(fig, "funnel_points:") == []
+
+
 # --- (b) albatross plot -------------------------------------------------------------------------
 
 
@@ -590,10 +685,13 @@ def figure_inputs(effects, pooled, p_studies, rob) -> dict:
         "albatross": (p_studies,),
         "rob_traffic_light": (rob, DOMAINS, "ROB 2"),
         "rob_summary": (rob, DOMAINS, "ROB 2"),
+        "funnel": ([FUNNEL_PANEL],),
     }
 
 
-@pytest.mark.parametrize("name", ["forest", "albatross", "rob_traffic_light", "rob_summary"])
+@pytest.mark.parametrize(
+    "name", ["forest", "albatross", "rob_traffic_light", "rob_summary", "funnel"]
+)
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_every_figure_is_a_column_wide_and_nothing_is_cut_off(figure_inputs, name, language):
     fig = SYNTHESIS_FIGURES[name](*figure_inputs[name], language)

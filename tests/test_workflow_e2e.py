@@ -241,6 +241,18 @@ def test_bcg_example_reports_the_metafor_estimate(tmp_path):
     assert "I² = 92.22%, τ² = 0.3132" in text
     assert "Q = 152.2330 on 12 degrees of freedom" in text
     assert "Aronson" in text and "Comstock" in text  # the trials are in the table and references
+    bcg = workdir / "examples" / "bcg" / "results"
+    synthesis = json.loads((bcg / "stats" / "synthesis.json").read_text(encoding="utf-8"))
+    between = synthesis["outcomes"]["main"]["groups"]["between"]
+    # metafor confint(): tau² 0.3132 (0.1197, 1.1115), I² 92.2214 (81.9177, 97.6781); the I²
+    # lower bound agrees to 2 decimals (metafor's uniroot tolerance; test_pooling_methods.py)
+    tau2 = [round(between[key], 4) for key in ("tau2", "tau2_ci_low", "tau2_ci_high")]
+    assert tau2 == [0.3132, 0.1197, 1.1115]
+    assert (round(between["i2_ci_low"], 2), round(between["i2_ci_high"], 4)) == (81.92, 97.6781)
+    # 13 trials: Egger's test, the funnel plot, subgroups and the meta-regression run
+    assert between["small_study"]["egger"]["run"] and synthesis["funnel_plot"]["drawn"]
+    assert between["subgroups"]["run"] and between["meta_regression"]["run"]
+    assert (bcg / "figures" / "funnel.png").stat().st_size > 0
 
 
 def test_recorded_risk_of_bias_appears_in_the_manuscript(tmp_path):
