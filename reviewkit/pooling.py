@@ -429,6 +429,7 @@ EFFECTS_TABLE_COLUMNS = [
     "inputs",
     "inputs_data",
     "measure",
+    "unit",
     "yi",
     "vi",
     "ci_low",
@@ -475,8 +476,8 @@ def effects_table(
                 "reason_no_effect": item.reason,
             }
         )
-    # Named columns so that a table without studies (a new review) still has them.
-    return pd.DataFrame(rows, columns=EFFECTS_TABLE_COLUMNS)
+    # A table without studies (a new review) still has its columns.
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=EFFECTS_TABLE_COLUMNS)
 
 
 def result_dict(result) -> dict:

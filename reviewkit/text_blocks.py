@@ -67,6 +67,7 @@ FIGURE_LABELS = {
     "rob_traffic_light": "fig-rob-traffic-light",
     "rob_summary": "fig-rob-summary",
     "prisma_flow": "fig-prisma-flow",
+    "funnel": "fig-funnel",
 }
 TABLE_LABELS = {"studies": "tbl-studies", "effects": "tbl-effects", "sof": "tbl-sof"}
 #: A label defined in a template: `{#fig-forest}`; a block used there: `auto.effects_table`.
@@ -101,6 +102,17 @@ NOT_POOLED_REASONS = (
     ("different measures", "mixed_measures"),
     ("switched off", "switched_off"),
     ("fewer than", "too_few"),
+    ("raw mean differences", "md_units"),
+    ("not estimable", "not_estimable"),
+)
+#: Why Egger's test, a subgroup analysis or a meta-regression did not run (pooling.py and
+#: reviewkit.synthesis record these in English).
+NOT_RUN_REASONS = (
+    ("needs at least", "too_few"),
+    ("coefficients need more than", "too_few"),
+    ("one subgroup", "one_subgroup"),
+    ("no study has a value", "no_values"),
+    ("the group is not pooled", "not_pooled"),
 )
 # How an effect was computed, from its method code (reviewkit.synthesis.effect_sizes).
 METHOD_SOURCES = {
@@ -109,6 +121,7 @@ METHOD_SOURCES = {
     "risk_difference": "events",
     "hedges_g_from_means": "means",
     "mean_difference": "means",
+    "log_ratio_of_means": "means",
     "hedges_g_from_p": "p_between",
     "hedges_g_from_t": "t_between",
     "smcc_from_p": "p_within",
@@ -281,6 +294,25 @@ def not_pooled_reason(entry: Mapping) -> str | None:
     return "other"
 
 
+def not_run_reason(analysis: Mapping | None) -> str | None:
+    """The code of the reason an analysis (Egger, subgroups, meta-regression) did not run;
+    None when it ran or was not asked for."""
+    if not analysis or analysis.get("run"):
+        return None
+    reason = str(analysis.get("reason") or "")
+    for fragment, code in NOT_RUN_REASONS:
+        if fragment in reason:
+            return code
+    return "other"
+
+
+def _analysis(analysis: Mapping | None) -> dict | None:
+    """An analysis of a pooled group with the code of why it did not run (if it did not)."""
+    if not analysis:
+        return None
+    return {**analysis, "why": not_run_reason(analysis)}
+
+
 def _present(value: object) -> bool:
     return value is not None and value == value and value != ""  # NaN != NaN
 
@@ -321,15 +353,30 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
     }
     if facts["pooled"]:
         k = int(entry["k"])
+        common = entry.get("model") == "common_effect" or entry.get("method") == "FE"
+        tau2_zero = not common and float(entry.get("tau2") or 0.0) == 0.0
+        not_estimable = entry.get("heterogeneity_not_estimable")
+        if not_estimable is None and not common:  # a synthesis.json without the flag
+            not_estimable = tau2_zero and k < _very_imprecise_below()
+        small_study = entry.get("small_study") or {}
         facts.update(
             result=dict(entry),
             k=k,
+            common_effect=common,
+            pooling_method=entry.get("pooling_method") or "inverse_variance",
             prediction=_present(entry.get("pi_low")),
+            no_prediction=entry.get("pi_reason")
+            or (None if _present(entry.get("pi_low")) else "fewer_than_3_studies"),
             very_imprecise=bool(entry.get("pi_very_imprecise")),
-            tau2_zero=float(entry.get("tau2") or 0.0) == 0.0,
+            tau2_zero=tau2_zero,
+            not_estimable=bool(not_estimable),
             heterogeneity_ci=_present(entry.get("tau2_ci_high")),
             few=k < _very_imprecise_below(),
             loo=entry.get("leave_one_out_range"),
+            egger=_analysis(small_study.get("egger")),
+            funnel=_analysis(small_study.get("funnel")),
+            subgroups=_analysis(entry.get("subgroups")),
+            meta_regression=_analysis(entry.get("meta_regression")),
         )
     return facts
 
@@ -450,6 +497,8 @@ def synthesis_facts(synthesis: Mapping, effects: list[dict], language: str = "en
         if item["reason"]
         in ("categorical", "independent_prepost", "chi2", "mann_whitney", "wilcoxon")
     )
+    # The inverse-variance model the Methods describe (Mantel-Haenszel and Peto are named
+    # on their own).
     pooled_anywhere = [
         group["result"]
         for outcome in outcomes
@@ -457,12 +506,27 @@ def synthesis_facts(synthesis: Mapping, effects: list[dict], language: str = "en
             *outcome["pooled"],
             *(g for analysis in outcome["sensitivity"] for g in analysis["groups"]),
         ]
-        if group["pooled"]
+        if group["pooled"] and group.get("pooling_method", "inverse_variance") == "inverse_variance"
     ]
     flags = dict(synthesis.get("flags") or {})
     primary = next((o for o in outcomes if o["primary"]), outcomes[0] if outcomes else None)
     return {
         "settings": settings,
+        "thresholds": {
+            "small_study_min_studies": 10,
+            "moderators_min_studies": 10,
+            "heterogeneity_few_studies": 10,
+            **(synthesis.get("thresholds") or {}),
+        },
+        "funnel_drawn": bool((synthesis.get("funnel_plot") or {}).get("drawn")),
+        "egger_run": any(
+            g["egger"] and g["egger"].get("run") for o in outcomes for g in o["pooled"]
+        ),
+        "subgroup_column": settings.get("subgroup") or "",
+        "moderator_column": settings.get("moderator") or "",
+        "pooling_methods": sorted(
+            {g["pooling_method"] for o in outcomes for g in o["pooled"]} - {"inverse_variance"}
+        ),
         "meta_analysis": bool(settings.get("meta_analysis", True)),
         "outcomes": outcomes,
         "n_outcomes": len(outcomes),
@@ -744,6 +808,9 @@ class Exhibits:
         self.fields = {
             "level": format_percent(level or 0.95, language),
             "tool": rob.get("tool") or "",
+            "min": format_number(
+                (synthesis.get("thresholds") or {}).get("small_study_min_studies", 10), language
+            ),
         }
 
     def label(self, name: str) -> str:

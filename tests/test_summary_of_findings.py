@@ -124,7 +124,8 @@ def test_the_table_reaches_the_manuscript(tmp_path):
     build(workdir)
     text = docx_text(workdir / DOCX)
     assert (
-        "Penilaian kepastian bukti menurut GRADE untuk setiap hasil disajikan pada Tabel 2" in text
+        "Kepastian bukti untuk setiap hasil, sebagaimana dinilai tim peninjau dengan GRADE, "
+        "diringkas pada Tabel 2" in text
     )
     # The example's between-group effects enter only sensitivity analyses (no test stated).
     assert "Antarkelompok\n0\ntidak digabung" in text

@@ -58,6 +58,7 @@ COLUMNS = [
     "sd_control",
     "events_intervention",
     "events_control",
+    "mean_unit",
     "effect_direction",
     "main_result",
 ]
@@ -289,6 +290,34 @@ CASES = {
         None,
     ),
     "two outcomes per study": ("two outcomes", {"favoured_direction": "decrease"}, None),
+    "common-effect model": (table(31, ["events"] * 6), {"estimator": "FE"}, None),
+    "Mantel-Haenszel": (table(32, ["events"] * 6), {"binary_method": "mantel_haenszel"}, None),
+    "Peto odds ratio": (
+        table(33, ["events"] * 5),
+        {"binary_method": "peto", "binary_measure": "OR"},
+        None,
+    ),
+    "ratio of means": (table(34, ["means"] * 5), {"continuous_measure": "ROM"}, None),
+    "mean differences without units": (
+        table(35, ["means"] * 4),
+        {"continuous_measure": "MD"},
+        None,
+    ),
+    "mean differences in one unit": (
+        table(36, ["means"] * 4, mean_unit="ml"),
+        {"continuous_measure": "MD"},
+        None,
+    ),
+    "Paule-Mandel, metafor prediction, no Knapp-Hartung": (
+        table(37, ["means"] * 5),
+        {"estimator": "PM", "prediction": "metafor", "knapp_hartung": False},
+        None,
+    ),
+    "12 trials with subgroups and a moderator": (
+        table(38, ["means"] * 12),
+        {"subgroup": "design", "moderator": "n_total"},
+        None,
+    ),
 }
 
 
@@ -630,6 +659,10 @@ def expected_reason(entry: dict, language: str) -> str:
         return phrases["mixed_measures"].split("{")[0]  # the measures follow, checked below
     if "switched off" in reason:
         return phrases["switched_off"]
+    if "raw mean differences" in reason:
+        return phrases["md_units"]
+    if reason.startswith("not estimable"):
+        return phrases["not_estimable"]
     minimum = re.search(r"fewer than (\d+)", reason).group(1)
     return phrases["too_few"].format(min=minimum)
 
