@@ -544,7 +544,7 @@ def plot_effect_direction(
                 gid=f"direction:{direction}",
             )
         ax.set_xlim(-0.6, len(outcomes) + 0.6)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # one empty row when there is no study
         ax.set_xticks(
             range(len(outcomes) + 1),
             [

@@ -65,7 +65,10 @@ def new_review(tmp_path_factory) -> tuple[Path, Path]:
 
 def test_a_new_review_builds_with_no_studies_and_says_so(new_review):
     tool, review = new_review
-    build(tool, "--directory", str(review))
+    result = build(tool, "--directory", str(review))
+    # the only warning of an empty review: the placeholders still to fill in
+    warnings = [line for line in result.stderr.splitlines() if "Warning" in line]
+    assert warnings == [], warnings
     text = docx_text(review / DOCX)
     assert "No studies are included yet" in text
     assert "The search records were not provided" in text
