@@ -379,6 +379,9 @@ def release(arguments: list[str]) -> int:
     if len(rest) != 1 or rest[0].startswith("-"):
         say("usage: python3 review.py release NAME [--directory REVIEW]")
         return 2
+    if (review / "versions" / rest[0]).exists():
+        say(f"versions/{rest[0]} exists already: a release is never replaced; choose another name")
+        return 1
     ensure_environment()
     dry_run = subprocess.run(
         [
