@@ -24,7 +24,8 @@ SWiM, Campbell et al. BMJ 2020;368:l6890):
   model config.yaml names (`synthesis.estimator`: REML, DL, PM or the
   common-effect model FE; Knapp-Hartung in its ad hoc form by default; a
   prediction interval with t on k - 2 df, only with k >= 3; Q-profile
-  intervals for tau^2, I^2 and H^2); a group of event counts may be pooled
+  intervals for tau^2, I^2 and H^2, exact or as metafor's `confint` stops,
+  `synthesis.confint`); a group of event counts may be pooled
   by Mantel-Haenszel or Peto (`binary_method`); means and SDs give Hedges'
   g, a raw mean difference (one unit per group) or a log ratio of means
   (`continuous_measure`);
@@ -139,6 +140,7 @@ class SynthesisSettings:
     estimator: str = "REML"
     knapp_hartung: bool = True
     prediction: str = "hts"
+    confint: str = "exact"
     min_studies_to_pool: int = 3
     confidence_level: float = 0.95
     binary_measure: str = "RR"
@@ -576,6 +578,7 @@ def pooled_estimate(rows: pd.DataFrame, settings: SynthesisSettings) -> dict:
         prediction=settings.prediction,
         level=settings.confidence_level,
         effect_measure=str(rows["measure"].iloc[0]),
+        qprofile=settings.confint,
     )
     data = result_dict(result)
     if settings.common_effect:
@@ -705,6 +708,7 @@ def subgroup_entry(rows: pd.DataFrame, settings: SynthesisSettings, values: Stud
         test=settings.test,
         prediction=settings.prediction,
         level=settings.confidence_level,
+        qprofile=settings.confint,
     )
     data = asdict(result)
     if not result.run:
@@ -733,6 +737,7 @@ def meta_regression_entry(
             method=settings.estimator,
             test=settings.test,
             level=settings.confidence_level,
+            qprofile=settings.confint,
         )
     except ValueError as refusal:  # e.g. the same value in every study (collinear)
         return {**base, "run": False, "reason": f"not run: {refusal}", "k": len(kept)}

@@ -80,18 +80,55 @@ def test_bcg_example_holds_metafor_confint_q_profile_intervals(bcg_example):
     assert (r4(g["estimate"]), r4(g["ci_low"]), r4(g["ci_high"])) == (-0.7145, -1.0669, -0.3622)
     assert (r4(g["tau2"]), r4(g["tau2_ci_low"]), r4(g["tau2_ci_high"])) == (0.3132, 0.1197, 1.1115)
     assert (r4(g["tau"]), r4(g["tau_ci_low"]), r4(g["tau_ci_high"])) == (0.5597, 0.3460, 1.0543)
-    assert (r4(g["i2"]), r4(g["i2_ci_high"])) == (92.2214, 97.6781)
-    assert r4(g["h2"]) == 12.8558
-    # metafor's uniroot stops within 1.2e-4 of the root in tau², which its I² lower bound
-    # magnifies ~124-fold; the exact root gives 81.9206 (docs/synthesis-engine.md). The
-    # published bound is that of a tau² within uniroot's tolerance of ours:
-    s2 = g["tau2"] * (100 - g["i2"]) / g["i2"]
-    assert abs(s2 * 81.9177 / (100 - 81.9177) - g["tau2_ci_low"]) < 1.22e-4
-    assert round(g["i2_ci_low"], 2) == 81.92
-    assert (round(g["h2_ci_low"], 2), round(g["h2_ci_high"], 2)) == (5.53, 43.07)
+    assert (r4(g["i2"]), r4(g["i2_ci_low"]), r4(g["i2_ci_high"])) == (92.2214, 81.9177, 97.6781)
+    assert (r4(g["h2"]), r4(g["h2_ci_low"]), r4(g["h2_ci_high"])) == (12.8558, 5.5303, 43.0680)
     # metafor's predict.rma: -1.87 to 0.44 (normal quantile, as the example's config asks)
     assert (round(g["pi_low"], 2), round(g["pi_high"], 2)) == (-1.87, 0.44)
     assert g["pi_method"] == "metafor" and g["heterogeneity_not_estimable"] is False
+
+
+def test_bcg_example_asks_for_metafors_confint_and_exact_is_the_default(bcg_example):
+    """The example's config sets confint: metafor (recorded in synthesis.json's settings);
+    without it the bounds are the exact roots: metafor's uniroot stops within 1.2e-4 of them
+    in tau², which the I² lower bound magnifies ~124-fold (81.9206 exact, 81.9177 metafor;
+    docs/synthesis-engine.md)."""
+    assert bcg_config()["confint"] == "metafor"
+    assert SynthesisSettings().confint == "exact"
+    assert SynthesisSettings.from_config(bcg_config()).as_dict()["confint"] == "metafor"
+    exact = bcg_between(**{**bcg_config(), "confint": "exact"})
+    assert r4(exact["i2_ci_low"]) == 81.9206
+    for key in ("tau2_ci_low", "tau2_ci_high"):
+        assert 0 < abs(exact[key] - bcg_example[key]) < 1.22e-4
+
+
+def test_bcg_example_subgroups_and_meta_regression_have_metafors_intervals(bcg_example):
+    """metafor 3.8-1 (R 4.2.2) confint(rma(yi, vi, data = dat, subset = alloc == "...")):
+    random tau² (0.1065, 1.8137), I² (70.8037, 97.6350); systematic (0.0595, 8.0461), I²
+    (48.6230, 99.2243); alternate (k = 2) lower 0.0031, I² 9.6826, upper ">100" (beyond its
+    search interval: the exact bound is given). confint.rma example, mods = ~ ablat: tau²
+    (0.0167, 0.7849), I² (32.1080, 95.6976)."""
+    # the example's design_as_reported names them "random allocation" etc.
+    subgroups = {
+        sub["name"].removesuffix(" allocation"): sub
+        for sub in bcg_example["subgroups"]["subgroups"]
+    }
+    keys = ("tau2_ci_low", "tau2_ci_high", "i2_ci_low", "i2_ci_high")
+    got = {
+        name: tuple(r4(sub[key]) for key in keys)
+        for name, sub in subgroups.items()
+        if name != "alternate"
+    }
+    assert got == {
+        "random": (0.1065, 1.8137, 70.8037, 97.6350),
+        "systematic": (0.0595, 8.0461, 48.6230, 99.2243),
+    }
+    alternate = subgroups["alternate"]
+    assert (r4(alternate["tau2_ci_low"]), r4(alternate["i2_ci_low"])) == (0.0031, 9.6826)
+    assert alternate["tau2_ci_high"] > 100
+    assert "tau2_ci_upper_bound_beyond_metafor_search" in alternate["notes"]
+    regression = bcg_example["meta_regression"]
+    assert (r4(regression["tau2_ci_low"]), r4(regression["tau2_ci_high"])) == (0.0167, 0.7849)
+    assert (r4(regression["i2_ci_low"]), r4(regression["i2_ci_high"])) == (32.1080, 95.6976)
 
 
 def test_knapp_hartung_is_on_by_default_and_false_gives_z():

@@ -403,6 +403,7 @@ def test_qprofile_intervals_match_metafor_confint(bcg):
     # metafor finds the bounds with uniroot(tol = .Machine$double.eps^0.25 = 1.2e-4), so its
     # 4th decimals of I^2/H^2 (which magnify tau^2 errors about 124-fold at the lower bound)
     # are only that accurate: the tau^2 behind its printed I^2 bounds lies within that tolerance
+    # of the exact roots (qprofile="metafor" reproduces them: the tests below)
     s2 = res.tau2 * (100 - res.i2) / res.i2
     for published_i2, ours in ((81.9177, res.tau2_ci_low), (97.6781, res.tau2_ci_high)):
         assert abs(s2 * published_i2 / (100 - published_i2) - ours) < 1.22e-4
@@ -420,6 +421,110 @@ def test_qprofile_bounds_solve_the_generalised_q_equation(bcg):
 
     assert gen_q(res.tau2_ci_low) == pytest.approx(stats.chi2.ppf(0.975, 12), rel=1e-10)
     assert gen_q(res.tau2_ci_high) == pytest.approx(stats.chi2.ppf(0.025, 12), rel=1e-10)
+
+
+@pytest.mark.parametrize("method", ["REML", "DL"])
+def test_qprofile_metafor_reproduces_every_published_confint_number(bcg, method):
+    """metafor confint.rma example (REML; DL gives the same bounds): tau^2 (0.1197, 1.1115),
+    tau (0.3460, 1.0543), I^2 (81.9177, 97.6781), H^2 (5.5303, 43.0680), all to 4 decimals
+    when the bounds are where metafor's uniroot stops."""
+    res = meta_analysis(*bcg, method=method, test="z", qprofile="metafor")
+    assert (r4(res.tau2_ci_low), r4(res.tau2_ci_high)) == (0.1197, 1.1115)
+    assert (r4(res.tau_ci_low), r4(res.tau_ci_high)) == (0.3460, 1.0543)
+    assert (r4(res.i2_ci_low), r4(res.i2_ci_high)) == (81.9177, 97.6781)
+    assert (r4(res.h2_ci_low), r4(res.h2_ci_high)) == (5.5303, 43.0680)
+    assert res.notes == ()
+    # the exact roots differ in the 4th decimal of I^2 and H^2 (docs/synthesis-engine.md)
+    exact = meta_analysis(*bcg, method=method, test="z")
+    assert (r4(exact.i2_ci_low), r4(exact.h2_ci_low), r4(exact.h2_ci_high)) == (
+        81.9206,
+        5.5311,
+        43.0677,
+    )
+    assert 0 < abs(res.tau2_ci_low - exact.tau2_ci_low) < 1.22e-4
+    assert 0 < abs(res.tau2_ci_high - exact.tau2_ci_high) < 1.22e-4
+    # the point estimates do not depend on the choice
+    assert (res.estimate, res.tau2, res.i2) == (exact.estimate, exact.tau2, exact.i2)
+
+
+def test_qprofile_metafor_takes_metafors_steps(bcg):
+    """metafor 3.8-1 on R 4.2.2, confint(rma(yi, vi, data = escalc("RR", ai = tpos, bi = tneg,
+    ci = cpos, di = cneg, data = dat.bcg)), verbose = TRUE) prints every tau^2 its uniroot
+    tries in [0, 100] after the two ends: 15 for the lower bound, 13 for the upper."""
+    from reviewkit.synthesis import _zeroin
+
+    y, v = np.array(bcg[0]), np.array(bcg[1])
+
+    def gen_q(t2):
+        w = 1 / (v + t2)
+        return np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2)
+
+    trace = {
+        "lower": [84.7025, 42.3512, 21.1756, 10.5878, 5.2939, 2.6470, 1.3235, 0.6617, 0.3309,
+                  0.1654, 0.0827, 0.1301, 0.1191, 0.1198, 0.1197],
+        "upper": [97.1440, 48.5720, 24.2860, 12.1430, 6.0715, 3.0357, 1.5179, 0.7589, 1.2251,
+                  1.1014, 1.1124, 1.1115, 1.1114],
+    }  # fmt: skip
+
+    def search(target):
+        tried = []
+
+        def f(t2):
+            tried.append(t2)
+            return gen_q(t2) - target
+
+        return _zeroin.zeroin(f, 0.0, 100.0), tried
+
+    res = meta_analysis(y, v, test="z", qprofile="metafor")
+    for side, quantile, bound in (
+        ("lower", 0.975, res.tau2_ci_low),
+        ("upper", 0.025, res.tau2_ci_high),
+    ):
+        found, tried = search(stats.chi2.ppf(quantile, 12))
+        assert [r4(t) for t in tried[2:]] == trace[side]
+        assert found.iterations == len(trace[side])
+        assert found.root == pytest.approx(bound, rel=1e-12)
+
+
+def test_qprofile_metafor_differs_visibly_with_precise_studies():
+    """Ten studies with SE 0.02 (v = 0.0004): metafor 3.8-1 (R 4.2.2) confint(rma(y, v))
+    prints tau^2 (0, 0.0009), tau (0, 0.0305), I^2 (0, 69.9158), H^2 (1, 3.3240). uniroot's
+    1.2e-4 tolerance is 1 % of this tau^2 bound, so the exact I^2 bound is 69.69, not
+    69.92: why exact is the default (docs/synthesis.md)."""
+    y = [0.0104, 0.0246, 0.0099, -0.0391, 0.0272, 0.0134, -0.0161, 0.0174, 0.0109, 0.0088]
+    res = meta_analysis(y, [0.0004] * 10, test="z", qprofile="metafor")
+    assert (res.tau2_ci_low, r4(res.tau2_ci_high), r4(res.tau_ci_high)) == (0.0, 0.0009, 0.0305)
+    assert (r4(res.i2_ci_high), r4(res.h2_ci_high)) == (69.9158, 3.3240)
+    exact = meta_analysis(y, [0.0004] * 10, test="z")
+    assert round(exact.i2_ci_high, 2) == 69.69
+
+
+def test_qprofile_metafor_edge_cases_as_metafor():
+    """metafor 3.8-1 confint() (R 4.2.2): y = (0.10, 0.12, 0.09), v = 0.05 each: tau^2 0,
+    CI (0, 0), a null set; y = (-3, 0, 3), v = 1 each: tau^2 8, CI (1.4398, >100.0000),
+    I^2 (59.0123, >99.0099): the upper bound lies beyond metafor's search interval [0, 100],
+    so only an inequality is printed; the exact bound is given, with a note."""
+    homogeneous = meta_analysis([0.10, 0.12, 0.09], [0.05] * 3, qprofile="metafor")
+    assert (homogeneous.tau2_ci_low, homogeneous.tau2_ci_high) == (0.0, 0.0)
+    assert "tau2_ci_upper_bound_at_zero" in homogeneous.notes
+    wide = meta_analysis([-3.0, 0.0, 3.0], [1.0] * 3, test="z", qprofile="metafor")
+    exact = meta_analysis([-3.0, 0.0, 3.0], [1.0] * 3, test="z")
+    assert (r4(wide.tau2_ci_low), r4(wide.i2_ci_low)) == (1.4398, 59.0123)
+    assert wide.tau2_ci_high == exact.tau2_ci_high > 100
+    assert wide.notes == ("tau2_ci_upper_bound_beyond_metafor_search",)
+    # with tau^2 fixed small and the studies far apart, both bounds lie beyond [0, 100]
+    far = ([-50.0, 0.0, 50.0], [0.01] * 3)
+    both = meta_analysis(*far, tau2=1.0, test="z", qprofile="metafor")
+    exact = meta_analysis(*far, tau2=1.0, test="z")
+    assert (both.tau2_ci_low, both.tau2_ci_high) == (exact.tau2_ci_low, exact.tau2_ci_high)
+    assert both.tau2_ci_low > 100
+    assert both.notes == (
+        "tau2_fixed",
+        "tau2_ci_upper_bound_beyond_metafor_search",
+        "tau2_ci_lower_bound_beyond_metafor_search",
+    )
+    with pytest.raises(ValueError, match="qprofile"):
+        meta_analysis([-3.0, 0.0, 3.0], [1.0] * 3, qprofile="uniroot")
 
 
 def test_qprofile_lower_bound_zero_and_fe_without_interval():

@@ -132,6 +132,17 @@ def test_meta_regression_residual_heterogeneity_interval(bcg):
         assert bcg["y"] @ pm @ bcg["y"] == pytest.approx(stats.chi2.ppf(quantile, 11), rel=1e-9)
 
 
+def test_meta_regression_residual_interval_where_metafor_stops(bcg):
+    # the same confint.rma example to 4 decimals: tau^2 (0.0167, 0.7849), I^2 (32.1080,
+    # 95.6976), H^2 (1.4729, 23.2428), with the bounds where metafor's uniroot stops
+    res = meta_regression(bcg["y"], bcg["v"], {"ablat": bcg["ablat"]}, qprofile="metafor")
+    assert (r4(res.tau2_ci_low), r4(res.tau2_ci_high)) == (0.0167, 0.7849)
+    assert (r4(res.i2_ci_low), r4(res.i2_ci_high)) == (32.1080, 95.6976)
+    assert (r4(res.h2_ci_low), r4(res.h2_ci_high)) == (1.4729, 23.2428)
+    with pytest.raises(ValueError, match="qprofile"):
+        meta_regression(bcg["y"], bcg["v"], bcg["ablat"], qprofile="R")
+
+
 def test_meta_regression_two_moderators_and_a_factor(bcg):
     y, v = bcg["y"], bcg["v"]
     x = np.column_stack([np.ones(13), bcg["ablat"], bcg["year"]])

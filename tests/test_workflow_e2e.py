@@ -244,11 +244,13 @@ def test_bcg_example_reports_the_metafor_estimate(tmp_path):
     bcg = workdir / "examples" / "bcg" / "results"
     synthesis = json.loads((bcg / "stats" / "synthesis.json").read_text(encoding="utf-8"))
     between = synthesis["outcomes"]["main"]["groups"]["between"]
-    # metafor confint(): tau² 0.3132 (0.1197, 1.1115), I² 92.2214 (81.9177, 97.6781); the I²
-    # lower bound agrees to 2 decimals (metafor's uniroot tolerance; test_pooling_methods.py)
+    # metafor confint(): tau² 0.3132 (0.1197, 1.1115), I² 92.2214 (81.9177, 97.6781), to the
+    # 4th decimal because the example's config asks for metafor's bounds (confint: metafor)
     tau2 = [round(between[key], 4) for key in ("tau2", "tau2_ci_low", "tau2_ci_high")]
     assert tau2 == [0.3132, 0.1197, 1.1115]
-    assert (round(between["i2_ci_low"], 2), round(between["i2_ci_high"], 4)) == (81.92, 97.6781)
+    i2 = [round(between[key], 4) for key in ("i2", "i2_ci_low", "i2_ci_high")]
+    assert i2 == [92.2214, 81.9177, 97.6781]
+    assert synthesis["settings"]["confint"] == "metafor"
     # 13 trials: Egger's test, the funnel plot, subgroups and the meta-regression run
     assert between["small_study"]["egger"]["run"] and synthesis["funnel_plot"]["drawn"]
     assert between["subgroups"]["run"] and between["meta_regression"]["run"]

@@ -11,7 +11,8 @@ Softw 2010;36(3); metafor 4.x/5.x); Higgins, Thompson & Spiegelhalter, J R Stat 
 2009;172:137 and Cochrane Handbook v6.5 section 10.10.4.3 (prediction interval);
 Knapp & Hartung, Stat Med 2003;22:2693 and Roever, Knapp & Friede, BMC Med Res Methodol
 2015;15:99 (ad hoc variant); Viechtbauer, Stat Med 2007;26:37 (Q-profile); Paule & Mandel,
-J Res Natl Bur Stand 1982;87:377 (Paule-Mandel). See docs/synthesis-engine.md.
+J Res Natl Bur Stand 1982;87:377 (Paule-Mandel); R's ``uniroot`` (``_zeroin``) for the
+Q-profile bounds where metafor stops. See docs/synthesis-engine.md.
 
 The model-fitting core (``_wls``, ``_tau2``, ``_qprofile``) takes a design matrix so that
 meta-regression (``moderators.py``) and the regression tests for small-study effects
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from . import _dist
+from . import _dist, _zeroin
 from ._checks import as_1d, check_level, check_n, check_same_length
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "PI_MIN_STUDIES",
     "PI_VERY_IMPRECISE_BELOW",
     "PREDICTIONS",
+    "QPROFILES",
     "TESTS",
     "GroupPooling",
     "LeaveOneOut",
@@ -54,6 +56,7 @@ __all__ = [
 Method = Literal["REML", "DL", "PM", "FE"]
 Test = Literal["z", "knha", "adhoc"]
 Prediction = Literal["hts", "metafor"]
+QProfile = Literal["exact", "metafor"]
 #: "FE" is the common-effect (equal-effects, "fixed-effect") model.
 METHODS = ("REML", "DL", "PM", "FE")
 #: "z": Wald test and interval; "knha": Knapp-Hartung / HKSJ; "adhoc": Knapp-Hartung whose
@@ -62,6 +65,12 @@ TESTS = ("z", "knha", "adhoc")
 #: "hts": Higgins-Thompson-Spiegelhalter, t with k-2 df (default); "metafor": metafor's
 #: ``predict.rma`` default (normal quantile; t with k-1 df under Knapp-Hartung).
 PREDICTIONS = ("hts", "metafor")
+#: Q-profile bounds: "exact": the roots of the generalised Q equation to machine precision
+#: (default); "metafor": where metafor's ``confint`` search stops (R's ``uniroot`` with
+#: tol = eps^0.25 on [0, max(100, 10 tau^2)]), for parity checks.
+QPROFILES = ("exact", "metafor")
+#: metafor's ``confint.rma.uni`` searches tau^2 in [min(0, tau^2), max(100, 10 tau^2)].
+QPROFILE_METAFOR_MAX = 100.0
 #: The t(k-2) prediction interval needs at least 3 studies (Higgins et al. 2009).
 PI_MIN_STUDIES = 3
 #: Below 5 studies the t(k-2) multiplier is >= 4.30 (t(2)), more than twice the normal 1.96:
@@ -339,20 +348,84 @@ def _tau2(method: str, y: np.ndarray, v: np.ndarray, x: np.ndarray) -> float:
     return 0.0
 
 
+def _check_qprofile(qprofile: str) -> None:
+    if qprofile not in QPROFILES:
+        raise ValueError(f"qprofile must be one of {QPROFILES}, got {qprofile!r}")
+
+
 def _qprofile(
-    y: np.ndarray, v: np.ndarray, x: np.ndarray, level: float
+    y: np.ndarray,
+    v: np.ndarray,
+    x: np.ndarray,
+    level: float,
+    qprofile: str = "exact",
+    tau2: float = 0.0,
 ) -> tuple[float, float, tuple[str, ...]]:
     """Q-profile confidence interval for tau2 (Viechtbauer 2007; metafor ``confint``).
 
     The bounds solve Q(tau2) = chi2_{k-p, (1+level)/2} (lower) and chi2_{k-p, (1-level)/2}
     (upper) with Q the generalised Q; a bound is 0 when Q(0) is already below its target.
+    ``qprofile="metafor"`` returns where metafor's search stops instead (``tau2``, the
+    model's estimate, sets the end of its search interval).
     """
+    if qprofile == "metafor":
+        return _qprofile_metafor(y, v, x, level, tau2)
     df = x.shape[0] - x.shape[1]
     alpha = 1.0 - level
     lower = _solve_qe(y, v, x, _dist.chi2_isf(alpha / 2.0, df))
     upper = _solve_qe(y, v, x, _dist.chi2_isf(1.0 - alpha / 2.0, df))
     notes = ("tau2_ci_upper_bound_at_zero",) if upper == 0.0 else ()
     return lower, upper, notes
+
+
+def _qprofile_metafor(
+    y: np.ndarray, v: np.ndarray, x: np.ndarray, level: float, tau2: float
+) -> tuple[float, float, tuple[str, ...]]:
+    """The Q-profile bounds where metafor's ``confint.rma.uni`` (type "QP") stops.
+
+    metafor searches each bound with R's ``uniroot`` (``_zeroin``: tol = eps^0.25, maxiter
+    = 1000) on [tau2_min, tau2_max] = [min(0, tau2), max(100, 10 tau2, 10 tau2_min)] for
+    the root of Q(t) - target. When Q(tau2_min) is below chi2_{(1-level)/2}, both bounds
+    are tau2_min (metafor: "<", a null set for tau2_min = 0); when Q(tau2_min) is below
+    chi2_{(1+level)/2}, the lower bound is tau2_min. When a bound lies beyond tau2_max,
+    metafor prints only ">tau2_max"; this function then gives the exact root (a number that
+    satisfies metafor's inequality, rather than tau2_max itself) and the note
+    ``tau2_ci_upper_bound_beyond_metafor_search`` (or ``..._lower_...``).
+    """
+    df = x.shape[0] - x.shape[1]
+    alpha = 1.0 - level
+    crit_u = _dist.chi2_isf(alpha / 2.0, df)  # the lower bound's target
+    crit_l = _dist.chi2_isf(1.0 - alpha / 2.0, df)  # the upper bound's target
+    t_min = min(0.0, float(tau2))
+    t_max = max(QPROFILE_METAFOR_MAX, 10.0 * float(tau2), 10.0 * t_min)
+    q_min, q_max = _qe(y, v, x, t_min), _qe(y, v, x, t_max)
+    notes: list[str] = []
+
+    def bound(target: float, which: str) -> float:
+        if q_max > target:
+            notes.append(f"tau2_ci_{which}_bound_beyond_metafor_search")
+            return _solve_qe(y, v, x, target)
+        found = _zeroin.zeroin(
+            lambda t: _qe(y, v, x, t) - target,
+            t_min,
+            t_max,
+            tol=_zeroin.R_DEFAULT_TOL,
+            maxiter=1000,
+            f_lower=q_min - target,
+            f_upper=q_max - target,
+        )
+        if not found.converged:
+            notes.append("tau2_ci_search_not_converged")
+        return found.root
+
+    if q_min < crit_l:
+        lower = upper = t_min
+    else:
+        upper = bound(crit_l, "upper")
+        lower = t_min if q_min < crit_u else bound(crit_u, "lower")
+    if upper == 0.0:
+        notes.append("tau2_ci_upper_bound_at_zero")
+    return lower, upper, tuple(notes)
 
 
 # --------------------------------------------------------------------------- public tau2
@@ -403,6 +476,7 @@ def meta_analysis(
     heterogeneity_ci: bool = True,
     effect_measure: str | None = None,
     tau2: float | None = None,
+    qprofile: QProfile = "exact",
 ) -> MetaResult:
     """Inverse-variance meta-analysis of effect sizes ``yi`` with sampling variances ``vi``.
 
@@ -418,7 +492,10 @@ def meta_analysis(
     Q = sum (1/v)(y - est_FE)^2 on k-1 df. For REML/DL/PM: I^2 = 100 tau^2/(tau^2 + s^2),
     H^2 = (tau^2 + s^2)/s^2, s^2 = (k-1) sum(1/v) / ((sum 1/v)^2 - sum 1/v^2); for FE, as
     metafor: I^2 = max(0, 100 (Q - (k-1))/Q), H^2 = Q/(k-1). With ``heterogeneity_ci`` the
-    Q-profile interval for tau^2 and the I^2 and H^2 intervals that follow from it are added.
+    Q-profile interval for tau^2 and the I^2 and H^2 intervals that follow from it are added:
+    ``qprofile="exact"`` (default) solves for its bounds to machine precision,
+    ``qprofile="metafor"`` stops where metafor's ``confint`` does (R's ``uniroot``, tol
+    eps^0.25 ~ 1.2e-4 in tau^2), which reproduces its printed 4th decimals.
 
     Prediction interval: ``prediction="hts"`` (default): est -/+ t_{k-2} sqrt(tau^2 + SE^2),
     only when k >= 3 (None otherwise, note ``prediction_interval_needs_k_3``), flagged
@@ -435,6 +512,7 @@ def meta_analysis(
     test = _resolve_test(method, test, knapp_hartung)
     if prediction not in PREDICTIONS:
         raise ValueError(f"prediction must be one of {PREDICTIONS}, got {prediction!r}")
+    _check_qprofile(qprofile)
     level = check_level(level)
     y, v = _prepare(yi, vi)
     k = int(y.size)
@@ -488,7 +566,7 @@ def meta_analysis(
 
     het_ci: dict[str, float] = {}
     if heterogeneity_ci and method != "FE" and k > 1:
-        lo, hi, ci_notes = _qprofile(y, v, x, level)
+        lo, hi, ci_notes = _qprofile(y, v, x, level, qprofile, tau2)
         notes.extend(ci_notes)
         het_ci = {
             "tau2_ci_low": lo,
@@ -590,6 +668,7 @@ def leave_one_out(
     knapp_hartung: bool | None = None,
     prediction: Prediction = "hts",
     level: float = 0.95,
+    qprofile: QProfile = "exact",
 ) -> tuple[LeaveOneOut, ...]:
     """Refit the meta-analysis k times, each time omitting one study (needs k >= 2)."""
     y, v = _prepare(yi, vi)
@@ -607,6 +686,7 @@ def leave_one_out(
             knapp_hartung=knapp_hartung,
             prediction=prediction,
             level=level,
+            qprofile=qprofile,
         )
         out.append(LeaveOneOut(i, names[i], res))
     return tuple(out)
@@ -624,6 +704,7 @@ def pool_by_group(
     knapp_hartung: bool | None = None,
     prediction: Prediction = "hts",
     level: float = 0.95,
+    qprofile: QProfile = "exact",
 ) -> dict[str, GroupPooling]:
     """Pool each design group separately (never across groups).
 
@@ -659,6 +740,7 @@ def pool_by_group(
             knapp_hartung=knapp_hartung,
             prediction=prediction,
             level=level,
+            qprofile=qprofile,
         )
         out[g] = GroupPooling(g, len(idx), len(has), True, res, None, all_labels, eff_labels)
     return out

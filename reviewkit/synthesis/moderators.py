@@ -34,9 +34,11 @@ from ._checks import as_1d, check_level, check_n, check_same_length
 from .meta import (
     MetaResult,
     Method,
+    QProfile,
     Test,
     _check_fixed_tau2,
     _check_method,
+    _check_qprofile,
     _intercept,
     _labels,
     _prepare,
@@ -111,11 +113,13 @@ def subgroup_analysis(
     prediction: str = "hts",
     level: float = 0.95,
     min_studies: int = MIN_STUDIES_MODERATORS,
+    qprofile: QProfile = "exact",
 ) -> SubgroupAnalysis:
     """Separate meta-analyses per subgroup (first-seen order) and the test for subgroup
     differences (see module docstring). Keyword arguments ``method``, ``test``,
-    ``prediction`` and ``level`` go to each subgroup's ``meta_analysis``."""
+    ``prediction``, ``level`` and ``qprofile`` go to each subgroup's ``meta_analysis``."""
     _check_method(method)
+    _check_qprofile(qprofile)
     level = check_level(level)
     min_studies = check_n(min_studies, "min_studies", 2)
     y, v = _prepare(yi, vi)
@@ -136,7 +140,13 @@ def subgroup_analysis(
     for key in keys:
         idx = [i for i in range(k) if str(groups[i]) == key]
         res = meta_analysis(
-            y[idx], v[idx], method=method, test=test, prediction=prediction, level=level
+            y[idx],
+            v[idx],
+            method=method,
+            test=test,
+            prediction=prediction,
+            level=level,
+            qprofile=qprofile,
         )
         classic = (
             res
@@ -270,6 +280,7 @@ def meta_regression(
     heterogeneity_ci: bool = True,
     min_studies: int = MIN_STUDIES_MODERATORS,
     tau2: float | None = None,
+    qprofile: QProfile = "exact",
 ) -> MetaRegression:
     """Meta-regression of ``yi`` on ``moderators`` (a numeric sequence, or a mapping of
     names to numeric or text columns; text is dummy-coded). Default test as
@@ -282,8 +293,10 @@ def meta_regression(
     (tau^2 + s^2), s^2 = (k - p)/tr(P), P = W - WX(X'WX)^-1X'W with w = 1/v (metafor).
     R^2 = max(0, 100 (tau^2_0 - tau^2)/tau^2_0), tau^2_0 from the model without moderators.
     ``tau2`` fixes the residual tau^2 instead of estimating it (metafor ``tau2=``).
+    ``qprofile`` chooses the Q-profile bounds as ``meta_analysis`` ("exact" or "metafor").
     """
     _check_method(method)
+    _check_qprofile(qprofile)
     test = _resolve_test(method, test, None)
     level = check_level(level)
     min_studies = check_n(min_studies, "min_studies", 2)
@@ -371,7 +384,7 @@ def meta_regression(
             notes.append("r2_undefined_tau2_without_moderators_is_0")
     het: dict[str, float] = {}
     if heterogeneity_ci and method != "FE":
-        lo, hi, ci_notes = _qprofile(y, v, x, level)
+        lo, hi, ci_notes = _qprofile(y, v, x, level, qprofile, tau2)
         notes.extend(ci_notes)
         het = {
             "tau2_ci_low": lo,
