@@ -34,7 +34,7 @@ from reviewkit.numfmt import format_number
 from reviewkit.paths import STUDIES_SCHEMA, SUMMARY_OF_FINDINGS_SCHEMA, TOOL_DIR
 from reviewkit.prepare import prepare_data
 from reviewkit.scaffold import SCAFFOLD_DIR
-from reviewkit.text_blocks import read_effects, render_blocks
+from reviewkit.text_blocks import column_name, read_effects, render_blocks
 
 COLUMNS = [
     "id",
@@ -141,6 +141,18 @@ def mixed(seed: int, n: int) -> list[dict]:
     rng = random.Random(seed)
     kinds = ["p_between", "p_within", "p_unclear", "events", "means", "none"]
     return [study(i, rng, rng.choice(kinds)) for i in range(1, n + 1)]
+
+
+def own_columns(seed: int) -> list[dict]:
+    """12 trials with means and two columns of the review's own: a setting (subgroups)
+    and a dose (meta-regression), named in the text without their x_ prefix."""
+    rows = table(seed, ["means"] * 12)
+    for number, row in enumerate(rows):
+        row.update(
+            x_setting=("hospital", "community")[number % 2],
+            x_dose_minutes=str(15 * (1 + number % 4)),
+        )
+    return rows
 
 
 def prisma(ids: list[str], screening: bool, previous: int | None = None) -> dict:
@@ -316,6 +328,11 @@ CASES = {
     "12 trials with subgroups and a moderator": (
         table(38, ["means"] * 12),
         {"subgroup": "design", "moderator": "n_total"},
+        None,
+    ),
+    "subgroups and a moderator in the review's own columns": (
+        own_columns(39),
+        {"subgroup": "x_setting", "moderator": "x_dose_minutes"},
         None,
     ),
 }
@@ -494,7 +511,9 @@ def test_every_reference_has_exactly_one_target(case):
 
 
 NOUNS = ("study", "participant", "record", "report", "effect size", "source", "result")
+NOUNS += ("degree of freedom", "analysis")
 PLURALS = ("studies", "participants", "records", "reports", "effect sizes", "sources", "results")
+PLURALS += ("degrees of freedom", "analyses")
 #: A count other than 1 (0, 2-9, 10 or more, with thousands separators) before a singular.
 NOT_ONE = r"(?<![\d.,])(?:0|[2-9]|[1-9]\d{1,2}(?:,\d{3})+|\d{2,})"
 
@@ -505,7 +524,7 @@ def test_singular_and_plural_agree(case):
     english += [text for text, lang in documents.values() if lang == "en"]
     for text in english:
         body = plain(text)
-        one_plural = re.findall(rf"(?<![\d.,])1 (?:{'|'.join(PLURALS)})\b", body)
+        one_plural = re.findall(rf"(?<!− )(?<![\d.,])1 (?:{'|'.join(PLURALS)})\b", body)
         assert not one_plural, f"{name}: {one_plural}"
         many_singular = re.findall(rf"{NOT_ONE} (?:{'|'.join(NOUNS)})\b(?!s)", body)
         assert not many_singular, f"{name}: {many_singular}"
@@ -750,3 +769,120 @@ def test_search_counts_equal_prisma_json(case):
             assert match, f"{name}: {language}: {results}"
             expected = [counts["included_studies"], counts["included_reports"]]
             assert numbers(match, language, 1, 2) == expected, name
+
+
+# ------------------------------------------------------------------ what a referee checks
+
+#: Blocks whose prose names the synthesis's settings and results.
+SYNTHESIS_BLOCKS = ("synthesis_methods", "synthesis_results", "abstract_methods")
+SYNTHESIS_BLOCKS += ("abstract_results", "limitations")
+
+
+def test_columns_are_named_in_words_not_codes(case):
+    """'subgroups by design_as_reported', 'a meta-regression on x_latitude': a column's
+    code never reaches the prose; the catalogue's name or the name without x_ does."""
+    name, data, texts, _documents = case
+    settings = data["synthesis"]["settings"]
+    for (language, block), text in texts.items():
+        if block not in SYNTHESIS_BLOCKS:
+            continue
+        body = plain(text)
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", body), f"{name}: {language}: {block}"
+        if block == "synthesis_methods":
+            for key in ("subgroup", "moderator"):
+                if settings.get(key):
+                    named = column_name(settings[key], language)
+                    assert named in body and "x_" not in named, f"{name}: {language}: {key}"
+
+
+def test_computed_p_values_have_at_most_three_decimals(case):
+    name, _data, texts, _documents = case
+    for (language, block), text in texts.items():
+        if block in ("synthesis_results", "abstract_results"):
+            assert not re.search(r"p = -?\d[.,]\d{4}", plain(text)), f"{name}: {language}"
+
+
+def _shown_estimates(groups: dict, language: str) -> list[tuple[float, str]]:
+    return [
+        (g["estimate"], formatted(g["estimate"], language, g["measure"]))
+        for g in groups.values()
+        if g.get("pooled")
+    ]
+
+
+SENSITIVITY_ONLY = {
+    "en": "could be pooled only in sensitivity analyses",
+    "id": "penggabungan hanya dapat dilakukan dalam analisis sensitivitas",
+}
+
+
+def test_sensitivity_analyses_are_summarised_not_listed(case):
+    """One sentence per comparison group with the lowest and highest pooled estimate of
+    the sensitivity analyses (read here from synthesis.json), never a paragraph per
+    analysis; a group pooled only in sensitivity analyses is said to be so; the appendix
+    table (example and scaffolds) has one row per analysis."""
+    name, data, texts, documents = case
+    for outcome in outcomes(data["synthesis"]):
+        analyses = {k: v for k, v in (outcome.get("sensitivity") or {}).items()}
+        correlations = analyses.pop("pre_post_correlation", [])
+        for language in ("en", "id"):
+            text = plain(
+                outcome_text(
+                    texts[(language, "synthesis_results")], data["synthesis"], outcome["code"]
+                )
+            )
+            short = words(language)["comparisons_short"]
+            for group in POOLED:
+                estimates = [
+                    (a["groups"][group]["estimate"], a["groups"][group]["measure"])
+                    for a in analyses.values()
+                    if a["groups"].get(group, {}).get("pooled")
+                ]
+                if not estimates:
+                    continue
+                low, high = min(estimates), max(estimates)
+                for value, measure in (low, high):
+                    assert formatted(value, language, measure) in text, f"{name}: {language}"
+                main_pooled = outcome["groups"].get(group, {}).get("pooled")
+                sentence = next(
+                    (
+                        s
+                        for s in re.split(r"(?<=\.) (?=[A-Z])", text)
+                        if short[group] in s and SENSITIVITY_ONLY[language] in s
+                    ),
+                    None,
+                )
+                assert (sentence is not None) == (not main_pooled), f"{name}: {language}: {group}"
+            for kind in analyses:
+                label = words(language)["sensitivity_short"][kind]
+                assert text.count(label) <= len(POOLED), f"{name}: {language}: {kind} repeated"
+        pooled_r = [c for c in correlations if any(g.get("pooled") for g in c["groups"].values())]
+        rows = 1 + len(analyses) + len(pooled_r)  # an r that pooled nothing has no row
+        has_effects = pooled_r or any(
+            group.get("k_with_effect") for a in analyses.values() for group in a["groups"].values()
+        )
+        if not has_effects or len(outcomes(data["synthesis"])) > 1:
+            continue
+        for doc in ("example (id)", "scaffold (id)", "scaffold (en)"):
+            text, language = documents[doc]
+            assert "{#tbl-sensitivity}" in text, f"{name}: {doc}"
+            table = text[: text.index("{#tbl-sensitivity}")]
+            table = table[table.rindex("\n\n") :].strip().splitlines()
+            body = [row for row in table if row.startswith("|")][2:]  # header and rule
+            assert len(body) == rows, f"{name}: {doc}"
+            assert words(language)["sensitivity_table"]["main"] in body[0], f"{name}: {doc}"
+
+
+def test_studies_left_out_as_no_change_are_flagged(case):
+    name, data, texts, _documents = case
+    for outcome in outcomes(data["synthesis"]):
+        no_change = sum(
+            v["excluded_by_label"].get("no_change", 0)
+            for v in outcome["vote_count"].values()
+            if v["n_informative"]
+        )
+        for language, phrase in (("en", "overstates the share"), ("id", "tampak lebih besar")):
+            text = outcome_text(
+                texts[(language, "synthesis_results")], data["synthesis"], outcome["code"]
+            )
+            assert (phrase in text) == bool(no_change), f"{name}: {language}"
