@@ -886,3 +886,46 @@ def test_studies_left_out_as_no_change_are_flagged(case):
                 texts[(language, "synthesis_results")], data["synthesis"], outcome["code"]
             )
             assert (phrase in text) == bool(no_change), f"{name}: {language}"
+
+
+def test_abstract_counts_designs_and_votes_without_ambiguity(case):
+    """The randomised trials are counted among the studies, not the participants; a vote
+    count in the abstract only for a group that has no pooled estimate (the estimate is
+    the result there), and the abstract says which counts compare with a control group."""
+    name, data, texts, _documents = case
+    summary = data["summary"]
+    n, rct = summary["n_studies"], (summary.get("by_design") or {}).get("rct", 0)
+    primary = data["synthesis"]["outcomes"].get(data["synthesis"].get("primary_outcome"), {})
+    for language in ("en", "id"):
+        text = plain(texts[(language, "abstract_results")])
+        if not n:
+            continue
+        assert not re.search(r"(?:participants in total|partisipan); \d|in total, \d", text), name
+        if n > 1 and 0 < rct < n:
+            of_them = {
+                "en": f"({rct} of them randomised controlled trials)",
+                "id": f"({rct} di antaranya uji acak terkendali)",
+            }[language]
+            assert of_them in text, f"{name}: {language}"
+        short = words(language)["comparisons_short"]
+        listed = []
+        for group, votes in (primary.get("vote_count") or {}).items():
+            pooled = primary["groups"].get(group, {}).get("pooled")
+            shown = {
+                "en": f"{votes['n_favoured']} of {votes['n_informative']} in the {short[group]}",
+                "id": f"{votes['n_favoured']} dari {votes['n_informative']} pada {short[group]}",
+            }
+            if votes["n_informative"] > 1 and not pooled:
+                assert shown[language] in text, f"{name}: {language}: {group}"
+                listed.append(group)
+            else:
+                assert shown[language] not in text, f"{name}: {language}: {group}"
+        only = {
+            "en": "Only the between-group comparison compares",
+            "id": "Hanya perbandingan antarkelompok yang membandingkan",
+        }[language]
+        none = {"en": "None of these counts compares", "id": "Tidak satu pun hitungan ini"}[
+            language
+        ]
+        assert (only in text) == ("between" in listed and len(listed) > 1), f"{name}: {language}"
+        assert (none in text) == (bool(listed) and "between" not in listed), f"{name}: {language}"
