@@ -924,7 +924,7 @@ def test_abstract_counts_designs_and_votes_without_ambiguity(case):
             "en": "Only the between-group comparison compares",
             "id": "Hanya perbandingan antarkelompok yang membandingkan",
         }[language]
-        none = {"en": "None of these counts compares", "id": "Tidak satu pun hitungan ini"}[
+        none = {"en": "No count here compares", "id": "Tidak satu pun hitungan ini"}[
             language
         ]
         assert (only in text) == ("between" in listed and len(listed) > 1), f"{name}: {language}"
