@@ -924,8 +924,32 @@ def test_abstract_counts_designs_and_votes_without_ambiguity(case):
             "en": "Only the between-group comparison compares",
             "id": "Hanya perbandingan antarkelompok yang membandingkan",
         }[language]
-        none = {"en": "No count here compares", "id": "Tidak satu pun hitungan ini"}[
-            language
-        ]
+        none = {"en": "No count here compares", "id": "Tidak satu pun hitungan ini"}[language]
         assert (only in text) == ("between" in listed and len(listed) > 1), f"{name}: {language}"
         assert (none in text) == (bool(listed) and "between" not in listed), f"{name}: {language}"
+
+
+def test_example_conclusion_rests_on_the_controlled_comparison(case):
+    """The example's conclusion and abstract count directions in the controlled studies
+    (against their control group) apart from changes without a control group, and speak
+    of a possible benefit only when most controlled studies that reported a direction
+    favour the intervention; never 'N of M studies reported an increase' across designs."""
+    name, data, _texts, documents = case
+    if not data["summary"]["n_studies"]:
+        return
+    text = re.sub(r"\s+", " ", plain(documents["example (id)"][0]))  # the abstract is folded
+    synthesis = data["synthesis"]
+    primary = synthesis["outcomes"][synthesis["primary_outcome"]]
+    controlled = primary["vote_count"].get("between", {})
+    informative = controlled.get("n_informative", 0)
+    if informative:
+        total = informative + controlled["n_excluded"]
+        expected = (
+            f"Dari {total} studi terkontrol, {informative} melaporkan arah efek terhadap "
+            f"kelompok kontrolnya, dan {controlled['n_favoured']} di antaranya"
+        )
+        assert expected in text, name
+    benefit = informative and controlled["n_favoured"] * 2 > informative
+    assert ("dapat dipertimbangkan sebagai intervensi" in text) == bool(benefit), name
+    assert ("Arah efek yang dilaporkan studi terkontrol sejalan" in text) == bool(benefit), name
+    assert not re.search(r"Sebanyak \d+ dari \d+ studi yang ditelaah melaporkan", text), name
