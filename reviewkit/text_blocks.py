@@ -405,6 +405,10 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
             common_effect=common,
             pooling_method=entry.get("pooling_method") or "inverse_variance",
             prediction=_present(entry.get("pi_low")),
+            # A new study's effect could lie on either side of no effect (0 on the scale
+            # of the analysis: a difference, or the log of a ratio).
+            prediction_crosses=_present(entry.get("pi_low"))
+            and float(entry["pi_low"]) < 0 < float(entry["pi_high"]),
             no_prediction=entry.get("pi_reason")
             or (None if _present(entry.get("pi_low")) else "fewer_than_3_studies"),
             very_imprecise=bool(entry.get("pi_very_imprecise")),

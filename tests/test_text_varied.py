@@ -953,3 +953,18 @@ def test_example_conclusion_rests_on_the_controlled_comparison(case):
     assert ("dapat dipertimbangkan sebagai intervensi" in text) == bool(benefit), name
     assert ("Arah efek yang dilaporkan studi terkontrol sejalan" in text) == bool(benefit), name
     assert not re.search(r"Sebanyak \d+ dari \d+ studi yang ditelaah melaporkan", text), name
+
+
+def test_a_prediction_interval_across_no_effect_is_said_to_be_so(case):
+    name, data, texts, _documents = case
+    phrases = {"en": "could lie on either side of no effect", "id": "di sisi mana pun dari nilai"}
+    for outcome in outcomes(data["synthesis"]):
+        groups = [g for g in outcome["groups"].values() if g.get("pooled")]
+        crossing = sum(
+            1 for g in groups if g.get("pi_low") is not None and g["pi_low"] < 0 < g["pi_high"]
+        )
+        for language, phrase in phrases.items():
+            text = outcome_text(
+                texts[(language, "synthesis_results")], data["synthesis"], outcome["code"]
+            )
+            assert plain(text).count(phrase) == crossing, f"{name}: {language}"
