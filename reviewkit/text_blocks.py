@@ -600,6 +600,34 @@ def sensitivity_table(outcomes: list[dict]) -> dict:
     }
 
 
+def pipe_rule(lines: list[str], right: Iterable[int] = ()) -> Markdown:
+    """The separator line of a pipe table whose header and rows are ``lines`` (Markdown):
+    relative column widths from the content, as Table 1 and the effects table have them
+    (reviewkit.study_characteristics.column_widths), columns in ``right`` aligned right."""
+    import pandas as pd
+
+    from reviewkit.study_characteristics import SEPARATOR_DASHES, column_widths
+
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        return [re.sub(r"\\(.)", r"\1", part).strip() for part in parts]
+
+    header, *body = [cells(line) for line in lines]
+    widths = column_widths(
+        pd.DataFrame(body, columns=range(len(header))).rename(columns=dict(enumerate(header)))
+    )
+    lengths = [max(4, round(SEPARATOR_DASHES * width)) for width in widths]
+    right = set(right)
+    return Markdown(
+        "|"
+        + "|".join(
+            "-" * (n - 1) + ":" if i in right else ":" + "-" * (n - 1)
+            for i, n in enumerate(lengths)
+        )
+        + "|"
+    )
+
+
 def pooled_code(code: str) -> str:
     """The abbreviation of a pooled measure as reported: log ratios back-transformed
     (logRR -> RR)."""
@@ -933,6 +961,7 @@ def block_filters(language: str) -> dict:
             (_exp if is_ratio(measure) else float)(result["estimate"]), language, 2
         ),
         "pooled_code": pooled_code,
+        "pipe_rule": pipe_rule,
         "ucfirst": lambda text: (
             Markdown(text[:1].upper() + text[1:])
             if isinstance(text, Markdown)

@@ -24,6 +24,7 @@ from reviewkit.text_blocks import (
     no_effect_reason,
     not_pooled_reason,
     p_text,
+    pipe_rule,
     search_facts,
     sensitivity_summary,
     sensitivity_table,
@@ -248,3 +249,17 @@ def test_sensitivity_table_rows_and_cells():
     assert table_estimate(_group("within", 3, 0.57, "SMCC", 0.07, 1.08), "id") == (
         "SMCC 0,57 [0,07; 1,08]"
     )
+
+
+def test_a_block_table_gets_column_widths_from_its_content():
+    """The sensitivity table's separator line, as Table 1's: a column of long labels is
+    wider than a column of one-digit counts, which is aligned right."""
+    lines = [
+        "| Analysis | Studies changed | Between |",
+        "| With unstated comparisons read as tests within the intervention group | 1 | – |",
+        "| Main analysis | – | SMD 0.30 \\[0.10, 0.50\\], k = 4 |",
+    ]
+    rule = pipe_rule(lines, right=[1])
+    first, second, third = rule.strip("|").split("|")
+    assert first.startswith(":") and second.endswith(":") and third.startswith(":")
+    assert len(first) > len(third) > len(second)
