@@ -511,9 +511,9 @@ def test_every_reference_has_exactly_one_target(case):
 
 
 NOUNS = ("study", "participant", "record", "report", "effect size", "source", "result")
-NOUNS += ("degree of freedom", "analysis")
+NOUNS += ("degree of freedom", "analysis", "p-value")
 PLURALS = ("studies", "participants", "records", "reports", "effect sizes", "sources", "results")
-PLURALS += ("degrees of freedom", "analyses")
+PLURALS += ("degrees of freedom", "analyses", "p-values")
 #: A count other than 1 (0, 2-9, 10 or more, with thousands separators) before a singular.
 NOT_ONE = r"(?<![\d.,])(?:0|[2-9]|[1-9]\d{1,2}(?:,\d{3})+|\d{2,})"
 
