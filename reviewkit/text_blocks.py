@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 
 from reviewkit.i18n import section
-from reviewkit.numfmt import format_number, format_percent
+from reviewkit.numfmt import format_number, format_p, format_percent
 
 try:  # the security branch's type: values of this type are printed as Markdown
     from reviewkit.safe_markdown import Markdown, literal
@@ -69,14 +69,22 @@ FIGURE_LABELS = {
     "prisma_flow": "fig-prisma-flow",
     "funnel": "fig-funnel",
 }
-TABLE_LABELS = {"studies": "tbl-studies", "effects": "tbl-effects", "sof": "tbl-sof"}
+TABLE_LABELS = {
+    "studies": "tbl-studies",
+    "effects": "tbl-effects",
+    "sof": "tbl-sof",
+    "sensitivity": "tbl-sensitivity",
+}
 #: A label defined in a template: `{#fig-forest}`; a block used there: `auto.effects_table`.
 LABEL_PATTERN = re.compile(r"\{#((?:fig|tbl)-[A-Za-z0-9_-]+)")
 BLOCK_PATTERN = re.compile(r"\bauto\.([a-z_]+)")
 #: Blocks that define a label wherever they are used.
-BLOCK_DEFINES = {"effects_table": TABLE_LABELS["effects"]}
+BLOCK_DEFINES = {
+    "effects_table": TABLE_LABELS["effects"],
+    "sensitivity_table": TABLE_LABELS["sensitivity"],
+}
 #: Exhibits that the blocks refer to but only another block (BLOCK_DEFINES) shows.
-SHOWN_BY_OTHER_BLOCK = {"effects"}
+SHOWN_BY_OTHER_BLOCK = {"effects", "sensitivity"}
 #: How many studies a sentence names by citation before it gives only their number.
 MAX_CITED = 5
 
@@ -229,6 +237,21 @@ def measure_name(code: str, language: str, pooled: bool = False) -> Markdown:
     return Markdown(table.get(code, code))
 
 
+def column_name(name: str, language: str) -> str:
+    """A study-table column as the text names it: the catalogue's name for a column of the
+    tool (``design_as_reported`` -> 'design as reported'), a column of the user's own
+    without its prefix and underscores (``x_latitude`` -> 'latitude'). A plain string:
+    a name from the config is data, escaped where it is printed."""
+    known = words(language).get("columns") or {}
+    if name in known:
+        return str(known[name])
+    from reviewkit.synthesis_config import OWN_COLUMN_PREFIX
+
+    if name.startswith(OWN_COLUMN_PREFIX):
+        name = name[len(OWN_COLUMN_PREFIX) :]
+    return re.sub(r"_+", " ", name).strip() or name
+
+
 def is_ratio(code: str | None) -> bool:
     return code in RATIO_MEASURES
 
@@ -248,6 +271,23 @@ def estimate_text(entry: Mapping, language: str, decimals: int = 2, extra: str =
     high = _number(transform(entry["ci_high"]), language, decimals)
     key = "estimate_with" if extra else "estimate"
     return term(key, language, estimate=estimate, level=level, low=low, high=high, extra=extra)
+
+
+def p_text(value: float, language: str, operator: str = "=") -> str:
+    """A p-value the tool computed, as the blocks print it: 'p < 0.001' below 0.001,
+    otherwise three decimals, a trailing zero dropped down to two ('p = 0.189',
+    'p = 0.063', 'p = 0.50'), as APA 7 (6.36) asks; more digits would claim a precision
+    that a test on a few studies does not have. A bound (``operator`` '<') is printed as
+    it was reported (reviewkit.numfmt.format_p: 'p < 0.0005'), and a p-value a study
+    reported is printed with ``format_p`` as well (the filter ``p_reported``)."""
+    if operator != "=" or value < 0.001:
+        return format_p(value, operator, language)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    # Half up from the shortest decimal form: a sign test's exact 1/16 is 0.063, not 0.062.
+    rounded = Decimal(repr(float(value))).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    decimals = 2 if rounded == rounded.quantize(Decimal("0.01")) else 3
+    return f"p = {format_number(rounded, language, decimals)}"
 
 
 def interval_text(
@@ -365,6 +405,10 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
             common_effect=common,
             pooling_method=entry.get("pooling_method") or "inverse_variance",
             prediction=_present(entry.get("pi_low")),
+            # A new study's effect could lie on either side of no effect (0 on the scale
+            # of the analysis: a difference, or the log of a ratio).
+            prediction_crosses=_present(entry.get("pi_low"))
+            and float(entry["pi_low"]) < 0 < float(entry["pi_high"]),
             no_prediction=entry.get("pi_reason")
             or (None if _present(entry.get("pi_low")) else "fewer_than_3_studies"),
             very_imprecise=bool(entry.get("pi_very_imprecise")),
@@ -434,6 +478,7 @@ def outcome_facts(
         if pooled:
             correlation.append({"r": item["r"], "groups": pooled})
     labels = outcome.get("labels") or {}
+    summary, never_pooled = sensitivity_summary(groups, analyses)
     return {
         "code": code,
         "label": labels.get(language) or (code if outcome.get("declared") else None),
@@ -455,12 +500,20 @@ def outcome_facts(
         "pooled": [group for group in groups if group["pooled"]],
         "n_pooled": sum(1 for group in groups if group["pooled"]),
         "sensitivity": analyses,
+        "sensitivity_summary": summary,
+        "never_pooled": never_pooled,
         "correlation": correlation,
         "votes": [
             {"group": name, **outcome["vote_count"][name]}
             for name in COMPARISON_ORDER
             if name in (outcome.get("vote_count") or {})
         ],
+        # Studies that reported "no change", left out of a count by direction (as ties).
+        "no_change_left_out": sum(
+            int((votes.get("excluded_by_label") or {}).get("no_change") or 0)
+            for votes in (outcome.get("vote_count") or {}).values()
+            if votes.get("n_informative")
+        ),
         "combined": [
             {"group": name, **outcome["combined_p"][name]}
             for name in POOLED_GROUPS
@@ -468,6 +521,132 @@ def outcome_facts(
         ],
         "rows": rows,
     }
+
+
+def _shown(group: Mapping) -> tuple:
+    """A pooled result as the text shows it (two decimals, on its reported scale)."""
+    result = group["result"]
+    transform = _exp if is_ratio(group["measure"]) else float
+    values = (result["estimate"], result["ci_low"], result["ci_high"])
+    return (*(round(transform(value), 2) for value in values), group["k"])
+
+
+def sensitivity_summary(main: list[dict], analyses: list[dict]) -> tuple[list[dict], list[str]]:
+    """What the sensitivity analyses of one outcome did to each comparison group, for one
+    sentence per group instead of a paragraph per analysis (the details are in the
+    sensitivity table). Per group pooled in the main analysis or in at least one
+    sensitivity analysis: its main result (or None), the analyses that pooled it with the
+    lowest and highest estimate, whether they all show the same numbers, and the
+    analyses that could not pool it. Also the groups with effect sizes in some analysis
+    that no analysis could pool."""
+    summary, never = [], []
+    for name in POOLED_GROUPS:
+        in_main = next((g for g in main if g["name"] == name), None)
+        pooled_main = in_main if in_main and in_main["pooled"] else None
+        runs, unpooled, seen = [], [], bool(in_main)
+        for analysis in analyses:
+            group = next((g for g in analysis["groups"] if g["name"] == name), None)
+            seen = seen or bool(group)
+            if group and group["pooled"]:
+                runs.append({"kind": analysis["kind"], "group": group})
+            else:
+                unpooled.append({"kind": analysis["kind"], "k": group["k"] if group else 0})
+        if not analyses or not (runs or pooled_main):
+            if seen and analyses and not in_main:
+                never.append(name)
+            continue
+        ordered = sorted(runs, key=lambda run: run["group"]["result"]["estimate"])
+        summary.append(
+            {
+                "name": name,
+                "main": pooled_main,
+                "measure": (pooled_main or runs[0]["group"])["measure"],
+                "runs": runs,
+                "low": ordered[0] if ordered else None,
+                "high": ordered[-1] if ordered else None,
+                "same": len({_shown(run["group"]) for run in runs}) == 1,
+                "unpooled": unpooled,
+                "n_analyses": len(analyses),
+            }
+        )
+    return summary, never
+
+
+def sensitivity_table(outcomes: list[dict]) -> dict:
+    """The rows of the appendix table of sensitivity analyses: per outcome the main
+    analysis, each sensitivity analysis and each assumed pre-post correlation, with every
+    comparison group's pooled result, its number of effect sizes when it was not pooled,
+    or nothing. Empty when no outcome has a sensitivity analysis with effect sizes."""
+    rows, columns = [], []
+    for outcome in outcomes:
+        analyses = [("main", None, outcome["groups"])]
+        analyses += [(a["kind"], a["n_changed"], a["groups"]) for a in outcome["sensitivity"]]
+        analyses += [("correlation", item["r"], item["groups"]) for item in outcome["correlation"]]
+        if len(analyses) == 1:
+            continue
+        for kind, value, groups in analyses:
+            cells = {g["name"]: g for g in groups if g["k"]}
+            columns += [name for name in cells if name not in columns]
+            rows.append({"outcome": outcome, "kind": kind, "value": value, "cells": cells})
+    if not any(row["cells"] for row in rows if row["kind"] != "main"):
+        return {"rows": [], "columns": [], "measures": []}
+    measures = sorted(
+        {cell["measure"] for row in rows for cell in row["cells"].values() if cell["pooled"]}
+    )
+    return {
+        "rows": rows,
+        "columns": [name for name in POOLED_GROUPS if name in columns],
+        "measures": [code for code in measures if code],
+    }
+
+
+def pipe_rule(lines: list[str], right: Iterable[int] = ()) -> Markdown:
+    """The separator line of a pipe table whose header and rows are ``lines`` (Markdown):
+    relative column widths from the content, as Table 1 and the effects table have them
+    (reviewkit.study_characteristics.column_widths), columns in ``right`` aligned right."""
+    import pandas as pd
+
+    from reviewkit.study_characteristics import SEPARATOR_DASHES, column_widths
+
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        return [re.sub(r"\\(.)", r"\1", part).strip() for part in parts]
+
+    header, *body = [cells(line) for line in lines]
+    widths = column_widths(
+        pd.DataFrame(body, columns=range(len(header))).rename(columns=dict(enumerate(header)))
+    )
+    lengths = [max(4, round(SEPARATOR_DASHES * width)) for width in widths]
+    right = set(right)
+    return Markdown(
+        "|"
+        + "|".join(
+            "-" * (n - 1) + ":" if i in right else ":" + "-" * (n - 1)
+            for i, n in enumerate(lengths)
+        )
+        + "|"
+    )
+
+
+def pooled_code(code: str) -> str:
+    """The abbreviation of a pooled measure as reported: log ratios back-transformed
+    (logRR -> RR)."""
+    return code[3:] if is_ratio(code) else code
+
+
+def table_estimate(group: Mapping, language: str) -> str:
+    """A pooled result in a table cell: 'SMCC 0,57 [0,07; 1,08]' (the separator of the
+    effects table), a ratio measure back-transformed ('RR 0.49 [0.34, 0.70]')."""
+    from reviewkit.i18n import message
+
+    result = group["result"]
+    transform = _exp if is_ratio(group["measure"]) else float
+    low, high = (
+        format_number(transform(result[key]), language, 2) for key in ("ci_low", "ci_high")
+    )
+    estimate = format_number(transform(result["estimate"]), language, 2)
+    separator = message(language, "text.interval_separator")
+    return f"{pooled_code(group['measure'])} {estimate} [{low}{separator}{high}]"
 
 
 def synthesis_facts(synthesis: Mapping, effects: list[dict], language: str = "en") -> dict:
@@ -516,6 +695,8 @@ def synthesis_facts(synthesis: Mapping, effects: list[dict], language: str = "en
             "small_study_min_studies": 10,
             "moderators_min_studies": 10,
             "heterogeneity_few_studies": 10,
+            "prediction_interval_min_studies": 3,
+            "prediction_interval_very_imprecise_below": _very_imprecise_below(),
             **(synthesis.get("thresholds") or {}),
         },
         "funnel_drawn": bool((synthesis.get("funnel_plot") or {}).get("drawn")),
@@ -568,6 +749,7 @@ def synthesis_facts(synthesis: Mapping, effects: list[dict], language: str = "en
         "combined_groups": list(
             dict.fromkeys(c["group"] for o in outcomes for c in o["combined"] if c["k"] > 1)
         ),
+        "sensitivity_table": sensitivity_table(outcomes),
         "flags": {**dict.fromkeys(FLAGS, 0), **flags},
         "evidence_levels": synthesis.get("evidence_levels", {}),
         "risk_of_bias": synthesis.get("risk_of_bias", {"assessed": False}),
@@ -773,6 +955,18 @@ def block_filters(language: str) -> dict:
         "date": lambda value: date_text(value, language),
         "measure": lambda code: measure_name(code, language),
         "pooled_measure": lambda code: measure_name(code, language, pooled=True),
+        "column": lambda name: column_name(name, language),
+        "cell": lambda group: table_estimate(group, language),
+        "pooled_value": lambda result, measure: format_number(
+            (_exp if is_ratio(measure) else float)(result["estimate"]), language, 2
+        ),
+        "pooled_code": pooled_code,
+        "pipe_rule": pipe_rule,
+        "ucfirst": lambda text: (
+            Markdown(text[:1].upper() + text[1:])
+            if isinstance(text, Markdown)
+            else text[:1].upper() + text[1:]
+        ),
         "pooled": lambda entry, decimals=2, extra="": estimate_text(
             entry, language, decimals, extra
         ),
@@ -781,6 +975,9 @@ def block_filters(language: str) -> dict:
         ),
         "num": lambda value, decimals=None: format_number(value, language, decimals),
         "pct": lambda value, decimals=0: format_percent(value, language, decimals),
+        # A p-value the synthesis computed (three decimals at most) and one a study reported.
+        "p": lambda value, operator="=": p_text(value, language, operator),
+        "p_reported": lambda value, operator="=": format_p(value, operator, language),
         "md": Markdown,
     }
 

@@ -14,6 +14,7 @@ from reviewkit.text_blocks import (
     TEXT_DIR,
     block_names,
     citations,
+    column_name,
     count_text,
     date_text,
     estimate_text,
@@ -22,7 +23,12 @@ from reviewkit.text_blocks import (
     measure_name,
     no_effect_reason,
     not_pooled_reason,
+    p_text,
+    pipe_rule,
     search_facts,
+    sensitivity_summary,
+    sensitivity_table,
+    table_estimate,
     tidy,
 )
 
@@ -155,3 +161,105 @@ def test_no_text_line_ends_in_a_block_tag(path):
         silent = re.sub(r"\{% set \w+ %\}.*?\{% endset %\}", "", stripped)  # prints nothing
         text = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", silent).strip()
         assert not text, f"{path}:{number}: text before a block tag at the end of the line"
+
+
+def test_computed_p_values_have_three_decimals_at_most():
+    """APA 7 (6.36): exact p to two or three decimals, p < .001 below that. A sign test of
+    4 of 4 studies has p = 2 * 0.5**4 = 0.125 exactly; of 5 of 5, 0.0625 (shown 0.063,
+    half up); metafor's regtest for dat.bcg gives p = 0.1887 (shown 0.189)."""
+    assert p_text(0.125, "en") == "p = 0.125"
+    assert p_text(0.0625, "id") == "p = 0,063"
+    assert p_text(0.1887, "en") == "p = 0.189"
+    assert p_text(0.5, "id") == "p = 0,50"  # two decimals at least
+    assert p_text(0.0009, "en") == "p < 0.001"
+    assert p_text(0.0010000000000000026, "en") == "p = 0.001"
+    assert p_text(0.0005, "id", "<") == "p < 0,0005"  # a bound is printed as reported
+
+
+def test_columns_are_named_in_words_never_by_their_code():
+    assert column_name("design_as_reported", "en") == "design as reported"
+    assert column_name("n_total", "id") == "besar sampel"
+    assert column_name("x_latitude", "en") == "latitude"
+    assert column_name("x_dose_minutes", "id") == "dose minutes"
+
+
+def _group(name, k, estimate=None, measure="SMD", low=-0.1, high=0.3):
+    pooled = estimate is not None
+    result = {"estimate": estimate, "ci_low": low, "ci_high": high, "level": 0.95}
+    return {
+        "name": name,
+        "k": k,
+        "pooled": pooled,
+        "measure": measure,
+        "result": result if pooled else None,
+    }
+
+
+def test_sensitivity_summary_gives_one_range_per_group_with_the_analyses_behind_it():
+    """One sentence per comparison group: the lowest and highest estimate and which
+    analysis gave them, the analyses that could not pool it, and whether the group was
+    pooled at all in the main analysis (a sensitivity-only estimate is never a main one)."""
+    main = [_group("between", 2)]  # main analysis: 2 effects, not pooled
+    analyses = [
+        {
+            "kind": "untested_p_included",
+            "n_changed": 5,
+            "groups": [_group("between", 8, 0.11), _group("within", 1)],
+        },
+        {"kind": "without_p_bounds", "n_changed": 1, "groups": [_group("between", 7, 0.09)]},
+        {"kind": "groups_2_to_1", "n_changed": 6, "groups": [_group("between", 8, 0.12)]},
+        {"kind": "comparison_as_within_arm", "n_changed": 8, "groups": [_group("between", 2)]},
+    ]
+    summary, never = sensitivity_summary(main, analyses)
+    (between,) = summary
+    assert between["main"] is None  # pooled only in sensitivity analyses
+    assert (between["low"]["kind"], between["high"]["kind"]) == (
+        "without_p_bounds",
+        "groups_2_to_1",
+    )
+    assert not between["same"]
+    assert [u["kind"] for u in between["unpooled"]] == ["comparison_as_within_arm"]
+    assert never == ["within"]  # had effect sizes in an analysis, pooled in none
+    # The same numbers in every analysis that pooled it: one value, not a range.
+    same = [
+        {"kind": k, "n_changed": 1, "groups": [_group("within", 3, 0.57)]}
+        for k in ("untested_p_included", "groups_2_to_1")
+    ]
+    (within,), _ = sensitivity_summary([], same)
+    assert within["same"] and within["main"] is None
+
+
+def test_sensitivity_table_rows_and_cells():
+    outcome = {
+        "code": "main",
+        "label": None,
+        "groups": [_group("between", 4, 0.30)],
+        "sensitivity": [
+            {"kind": "without_p_bounds", "n_changed": 2, "groups": [_group("between", 2)]}
+        ],
+        "correlation": [],
+    }
+    table = sensitivity_table([outcome])
+    assert [row["kind"] for row in table["rows"]] == ["main", "without_p_bounds"]
+    assert table["columns"] == ["between"] and table["measures"] == ["SMD"]
+    assert not table["rows"][1]["cells"]["between"]["pooled"]
+    assert sensitivity_table([{**outcome, "sensitivity": []}])["rows"] == []
+    ratio = _group("between", 4, math.log(0.5), "logRR", math.log(0.25), math.log(1.0))
+    assert table_estimate(ratio, "en") == "RR 0.50 [0.25, 1.00]"
+    assert table_estimate(_group("within", 3, 0.57, "SMCC", 0.07, 1.08), "id") == (
+        "SMCC 0,57 [0,07; 1,08]"
+    )
+
+
+def test_a_block_table_gets_column_widths_from_its_content():
+    """The sensitivity table's separator line, as Table 1's: a column of long labels is
+    wider than a column of one-digit counts, which is aligned right."""
+    lines = [
+        "| Analysis | Studies changed | Between |",
+        "| With unstated comparisons read as tests within the intervention group | 1 | – |",
+        "| Main analysis | – | SMD 0.30 \\[0.10, 0.50\\], k = 4 |",
+    ]
+    rule = pipe_rule(lines, right=[1])
+    first, second, third = rule.strip("|").split("|")
+    assert first.startswith(":") and second.endswith(":") and third.startswith(":")
+    assert len(first) > len(third) > len(second)

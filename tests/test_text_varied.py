@@ -34,7 +34,7 @@ from reviewkit.numfmt import format_number
 from reviewkit.paths import STUDIES_SCHEMA, SUMMARY_OF_FINDINGS_SCHEMA, TOOL_DIR
 from reviewkit.prepare import prepare_data
 from reviewkit.scaffold import SCAFFOLD_DIR
-from reviewkit.text_blocks import read_effects, render_blocks
+from reviewkit.text_blocks import column_name, read_effects, render_blocks
 
 COLUMNS = [
     "id",
@@ -141,6 +141,18 @@ def mixed(seed: int, n: int) -> list[dict]:
     rng = random.Random(seed)
     kinds = ["p_between", "p_within", "p_unclear", "events", "means", "none"]
     return [study(i, rng, rng.choice(kinds)) for i in range(1, n + 1)]
+
+
+def own_columns(seed: int) -> list[dict]:
+    """12 trials with means and two columns of the review's own: a setting (subgroups)
+    and a dose (meta-regression), named in the text without their x_ prefix."""
+    rows = table(seed, ["means"] * 12)
+    for number, row in enumerate(rows):
+        row.update(
+            x_setting=("hospital", "community")[number % 2],
+            x_dose_minutes=str(15 * (1 + number % 4)),
+        )
+    return rows
 
 
 def prisma(ids: list[str], screening: bool, previous: int | None = None) -> dict:
@@ -316,6 +328,11 @@ CASES = {
     "12 trials with subgroups and a moderator": (
         table(38, ["means"] * 12),
         {"subgroup": "design", "moderator": "n_total"},
+        None,
+    ),
+    "subgroups and a moderator in the review's own columns": (
+        own_columns(39),
+        {"subgroup": "x_setting", "moderator": "x_dose_minutes"},
         None,
     ),
 }
@@ -494,7 +511,9 @@ def test_every_reference_has_exactly_one_target(case):
 
 
 NOUNS = ("study", "participant", "record", "report", "effect size", "source", "result")
+NOUNS += ("degree of freedom", "analysis", "p-value")
 PLURALS = ("studies", "participants", "records", "reports", "effect sizes", "sources", "results")
+PLURALS += ("degrees of freedom", "analyses", "p-values")
 #: A count other than 1 (0, 2-9, 10 or more, with thousands separators) before a singular.
 NOT_ONE = r"(?<![\d.,])(?:0|[2-9]|[1-9]\d{1,2}(?:,\d{3})+|\d{2,})"
 
@@ -505,7 +524,7 @@ def test_singular_and_plural_agree(case):
     english += [text for text, lang in documents.values() if lang == "en"]
     for text in english:
         body = plain(text)
-        one_plural = re.findall(rf"(?<![\d.,])1 (?:{'|'.join(PLURALS)})\b", body)
+        one_plural = re.findall(rf"(?<!− )(?<![\d.,])1 (?:{'|'.join(PLURALS)})\b", body)
         assert not one_plural, f"{name}: {one_plural}"
         many_singular = re.findall(rf"{NOT_ONE} (?:{'|'.join(NOUNS)})\b(?!s)", body)
         assert not many_singular, f"{name}: {many_singular}"
@@ -750,3 +769,202 @@ def test_search_counts_equal_prisma_json(case):
             assert match, f"{name}: {language}: {results}"
             expected = [counts["included_studies"], counts["included_reports"]]
             assert numbers(match, language, 1, 2) == expected, name
+
+
+# ------------------------------------------------------------------ what a referee checks
+
+#: Blocks whose prose names the synthesis's settings and results.
+SYNTHESIS_BLOCKS = ("synthesis_methods", "synthesis_results", "abstract_methods")
+SYNTHESIS_BLOCKS += ("abstract_results", "limitations")
+
+
+def test_columns_are_named_in_words_not_codes(case):
+    """'subgroups by design_as_reported', 'a meta-regression on x_latitude': a column's
+    code never reaches the prose; the catalogue's name or the name without x_ does."""
+    name, data, texts, _documents = case
+    settings = data["synthesis"]["settings"]
+    for (language, block), text in texts.items():
+        if block not in SYNTHESIS_BLOCKS:
+            continue
+        body = plain(text)
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", body), f"{name}: {language}: {block}"
+        if block == "synthesis_methods":
+            for key in ("subgroup", "moderator"):
+                if settings.get(key):
+                    named = column_name(settings[key], language)
+                    assert named in body and "x_" not in named, f"{name}: {language}: {key}"
+
+
+def test_computed_p_values_have_at_most_three_decimals(case):
+    name, _data, texts, _documents = case
+    for (language, block), text in texts.items():
+        if block in ("synthesis_results", "abstract_results"):
+            assert not re.search(r"p = -?\d[.,]\d{4}", plain(text)), f"{name}: {language}"
+
+
+def _shown_estimates(groups: dict, language: str) -> list[tuple[float, str]]:
+    return [
+        (g["estimate"], formatted(g["estimate"], language, g["measure"]))
+        for g in groups.values()
+        if g.get("pooled")
+    ]
+
+
+SENSITIVITY_ONLY = {
+    "en": "could be pooled only in sensitivity analyses",
+    "id": "penggabungan hanya dapat dilakukan dalam analisis sensitivitas",
+}
+
+
+def test_sensitivity_analyses_are_summarised_not_listed(case):
+    """One sentence per comparison group with the lowest and highest pooled estimate of
+    the sensitivity analyses (read here from synthesis.json), never a paragraph per
+    analysis; a group pooled only in sensitivity analyses is said to be so; the appendix
+    table (example and scaffolds) has one row per analysis."""
+    name, data, texts, documents = case
+    for outcome in outcomes(data["synthesis"]):
+        analyses = {k: v for k, v in (outcome.get("sensitivity") or {}).items()}
+        correlations = analyses.pop("pre_post_correlation", [])
+        for language in ("en", "id"):
+            text = plain(
+                outcome_text(
+                    texts[(language, "synthesis_results")], data["synthesis"], outcome["code"]
+                )
+            )
+            short = words(language)["comparisons_short"]
+            for group in POOLED:
+                estimates = [
+                    (a["groups"][group]["estimate"], a["groups"][group]["measure"])
+                    for a in analyses.values()
+                    if a["groups"].get(group, {}).get("pooled")
+                ]
+                if not estimates:
+                    continue
+                low, high = min(estimates), max(estimates)
+                for value, measure in (low, high):
+                    assert formatted(value, language, measure) in text, f"{name}: {language}"
+                main_pooled = outcome["groups"].get(group, {}).get("pooled")
+                sentence = next(
+                    (
+                        s
+                        for s in re.split(r"(?<=\.) (?=[A-Z])", text)
+                        if short[group] in s and SENSITIVITY_ONLY[language] in s
+                    ),
+                    None,
+                )
+                assert (sentence is not None) == (not main_pooled), f"{name}: {language}: {group}"
+            for kind in analyses:
+                label = words(language)["sensitivity_short"][kind]
+                assert text.count(label) <= len(POOLED), f"{name}: {language}: {kind} repeated"
+        pooled_r = [c for c in correlations if any(g.get("pooled") for g in c["groups"].values())]
+        rows = 1 + len(analyses) + len(pooled_r)  # an r that pooled nothing has no row
+        has_effects = pooled_r or any(
+            group.get("k_with_effect") for a in analyses.values() for group in a["groups"].values()
+        )
+        if not has_effects or len(outcomes(data["synthesis"])) > 1:
+            continue
+        for doc in ("example (id)", "scaffold (id)", "scaffold (en)"):
+            text, language = documents[doc]
+            assert "{#tbl-sensitivity}" in text, f"{name}: {doc}"
+            table = text[: text.index("{#tbl-sensitivity}")]
+            table = table[table.rindex("\n\n") :].strip().splitlines()
+            body = [row for row in table if row.startswith("|")][2:]  # header and rule
+            assert len(body) == rows, f"{name}: {doc}"
+            assert words(language)["sensitivity_table"]["main"] in body[0], f"{name}: {doc}"
+
+
+def test_studies_left_out_as_no_change_are_flagged(case):
+    name, data, texts, _documents = case
+    for outcome in outcomes(data["synthesis"]):
+        no_change = sum(
+            v["excluded_by_label"].get("no_change", 0)
+            for v in outcome["vote_count"].values()
+            if v["n_informative"]
+        )
+        for language, phrase in (("en", "overstates the share"), ("id", "tampak lebih besar")):
+            text = outcome_text(
+                texts[(language, "synthesis_results")], data["synthesis"], outcome["code"]
+            )
+            assert (phrase in text) == bool(no_change), f"{name}: {language}"
+
+
+def test_abstract_counts_designs_and_votes_without_ambiguity(case):
+    """The randomised trials are counted among the studies, not the participants; a vote
+    count in the abstract only for a group that has no pooled estimate (the estimate is
+    the result there), and the abstract says which counts compare with a control group."""
+    name, data, texts, _documents = case
+    summary = data["summary"]
+    n, rct = summary["n_studies"], (summary.get("by_design") or {}).get("rct", 0)
+    primary = data["synthesis"]["outcomes"].get(data["synthesis"].get("primary_outcome"), {})
+    for language in ("en", "id"):
+        text = plain(texts[(language, "abstract_results")])
+        if not n:
+            continue
+        assert not re.search(r"(?:participants in total|partisipan); \d|in total, \d", text), name
+        if n > 1 and 0 < rct < n:
+            of_them = {
+                "en": f"({rct} of them randomised controlled trials)",
+                "id": f"({rct} di antaranya uji acak terkendali)",
+            }[language]
+            assert of_them in text, f"{name}: {language}"
+        short = words(language)["comparisons_short"]
+        listed = []
+        for group, votes in (primary.get("vote_count") or {}).items():
+            pooled = primary["groups"].get(group, {}).get("pooled")
+            shown = {
+                "en": f"{votes['n_favoured']} of {votes['n_informative']} in the {short[group]}",
+                "id": f"{votes['n_favoured']} dari {votes['n_informative']} pada {short[group]}",
+            }
+            if votes["n_informative"] > 1 and not pooled:
+                assert shown[language] in text, f"{name}: {language}: {group}"
+                listed.append(group)
+            else:
+                assert shown[language] not in text, f"{name}: {language}: {group}"
+        only = {
+            "en": "Only the between-group comparison compares",
+            "id": "Hanya perbandingan antarkelompok yang membandingkan",
+        }[language]
+        none = {"en": "No count here compares", "id": "Tidak satu pun hitungan ini"}[language]
+        assert (only in text) == ("between" in listed and len(listed) > 1), f"{name}: {language}"
+        assert (none in text) == (bool(listed) and "between" not in listed), f"{name}: {language}"
+
+
+def test_example_conclusion_rests_on_the_controlled_comparison(case):
+    """The example's conclusion and abstract count directions in the controlled studies
+    (against their control group) apart from changes without a control group, and speak
+    of a possible benefit only when most controlled studies that reported a direction
+    favour the intervention; never 'N of M studies reported an increase' across designs."""
+    name, data, _texts, documents = case
+    if not data["summary"]["n_studies"]:
+        return
+    text = re.sub(r"\s+", " ", plain(documents["example (id)"][0]))  # the abstract is folded
+    synthesis = data["synthesis"]
+    primary = synthesis["outcomes"][synthesis["primary_outcome"]]
+    controlled = primary["vote_count"].get("between", {})
+    informative = controlled.get("n_informative", 0)
+    if informative:
+        total = informative + controlled["n_excluded"]
+        expected = (
+            f"Dari {total} studi terkontrol, {informative} melaporkan arah efek terhadap "
+            f"kelompok kontrolnya, dan {controlled['n_favoured']} di antaranya"
+        )
+        assert expected in text, name
+    benefit = informative and controlled["n_favoured"] * 2 > informative
+    assert ("dapat dipertimbangkan sebagai intervensi" in text) == bool(benefit), name
+    assert ("Arah efek yang dilaporkan studi terkontrol sejalan" in text) == bool(benefit), name
+    assert not re.search(r"Sebanyak \d+ dari \d+ studi yang ditelaah melaporkan", text), name
+
+
+def test_a_prediction_interval_across_no_effect_is_said_to_be_so(case):
+    name, data, texts, _documents = case
+    phrases = {"en": "could lie on either side of no effect", "id": "di sisi mana pun dari nilai"}
+    for outcome in outcomes(data["synthesis"]):
+        groups = [g for g in outcome["groups"].values() if g.get("pooled")]
+        crossing = sum(
+            1 for g in groups if g.get("pi_low") is not None and g["pi_low"] < 0 < g["pi_high"]
+        )
+        for language, phrase in phrases.items():
+            text = outcome_text(
+                texts[(language, "synthesis_results")], data["synthesis"], outcome["code"]
+            )
+            assert plain(text).count(phrase) == crossing, f"{name}: {language}"
