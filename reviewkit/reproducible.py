@@ -54,8 +54,13 @@ def copy_project(source: Path, target: Path, also_skip: Sequence[str] = ()) -> P
     return target
 
 
+#: What the package holds that changes an output: code, catalogues, settings, and
+#: the text blocks and scaffolds (Markdown templates).
+CODE_SUFFIXES = {".py", ".yaml", ".json", ".md"}
+
+
 def code_version(package_dir: Path | None = None) -> str:
-    """A short hash of the package's code and data files (Python, YAML, JSON).
+    """A short hash of the package's code and data files (CODE_SUFFIXES).
 
     Given to every step as a parameter, so that Snakemake reruns the steps
     after the package changes (it tracks a step's script, not what it imports).
@@ -65,7 +70,7 @@ def code_version(package_dir: Path | None = None) -> str:
     folder = package_dir or Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.suffix in {".py", ".yaml", ".json"} and "__pycache__" not in path.parts:
+        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
             digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -50,9 +50,11 @@ def before_after_ratios(
         rows = rows[rows["synthesised"].astype(bool)]
     units = [vocabulary.unit(str(code)) for code in rows["value_unit"]]
     factors = pd.Series([unit.factor for unit in units], index=rows.index, dtype=float)
+    labelled = {"label": rows["label"]} if "label" in rows else {}  # as the reference list
     return pd.DataFrame(
         {
             "id": rows["id"],
+            **labelled,
             "authors": rows["authors"],
             "year": rows["year"],
             "design": rows["design"],

@@ -96,3 +96,26 @@ def test_directions_against_the_comparator_and_within_the_intervention_arm(studi
 )
 def test_reported_below(operator, value, expected):
     assert reported_below(operator, value) is expected
+
+
+def test_before_after_ratios_keep_the_label_the_figures_draw(seed_rows, tmp_path):
+    """The figure names a study as the reference list does ("Dewi dkk. (2020)"), not
+    as the authors cell has it ("Dewi et al.")."""
+    import pandas as pd
+
+    from reviewkit.summary import before_after_ratios
+
+    rows = pd.DataFrame(
+        {
+            "id": ["a"],
+            "label": ["Dewi dkk. (2020)"],
+            "authors": ["Dewi et al."],
+            "year": [2020],
+            "design": ["one_group_prepost"],
+            "values_group": ["single_group"],
+            "value_before": [0.3],
+            "value_after": [1.0],
+            "value_unit": ["cc"],
+        }
+    )
+    assert before_after_ratios(rows)["label"].tolist() == ["Dewi dkk. (2020)"]

@@ -298,7 +298,7 @@ def test_csl_in_config_overrides_the_profile_style(tmp_path):
     text = docx_text(workdir / DOCX)
     # Vancouver: numbered citations in order of first citation, numbered list.
     assert "tinjauan literatur (4,5) dengan sintesis kuantitatif" in text
-    assert "5. \tPolit, Beck. 2021." in text[text.rindex("Daftar Pustaka") :]
+    assert "5. \tPolit DF, Beck CT. Nursing Research" in text[text.rindex("Daftar Pustaka") :]
     assert "(Polit & Beck, 2021; Whittemore & Knafl, 2005)" not in text
 
 
