@@ -40,3 +40,20 @@ def format_p(value: float, operator: str, language: str) -> str:
 def format_percent(value: float, language: str, decimals: int = 0) -> str:
     """A proportion (0.4) as a percentage ("40%")."""
     return format_number(100 * value, language, decimals) + "%"
+
+
+def format_computed_p(value: float, language: str, operator: str = "=") -> str:
+    """A p-value the tool computed, as the blocks print it: 'p < 0.001' below 0.001,
+    otherwise three decimals, a trailing zero dropped down to two ('p = 0.189',
+    'p = 0.063', 'p = 0.50'), as APA 7 (6.36) asks; more digits would claim a precision
+    that a test on a few studies does not have. A bound (``operator`` '<') is printed as
+    it was reported (format_p: 'p < 0.0005'), and a p-value a study
+    reported is printed with ``format_p`` as well (the filter ``p_reported``)."""
+    if operator != "=" or value < 0.001:
+        return format_p(value, operator, language)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    # Half up from the shortest decimal form: a sign test's exact 1/16 is 0.063, not 0.062.
+    rounded = Decimal(repr(float(value))).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    decimals = 2 if rounded == rounded.quantize(Decimal("0.01")) else 3
+    return f"p = {format_number(rounded, language, decimals)}"

@@ -83,7 +83,7 @@ from reviewkit.figures import (
     style_context,
 )
 from reviewkit.i18n import message, section
-from reviewkit.numfmt import format_number, format_p, format_percent
+from reviewkit.numfmt import format_computed_p, format_number, format_percent
 from reviewkit.vocabulary import Vocabulary
 
 # Words: catalogue sections synthesis_figures, measures and judgements (reviewkit/locales/).
@@ -852,7 +852,7 @@ def plot_funnel(
             ax.set_ylabel(labels["funnel_se"])
             ax.set_title(plain_text(panel["title"]), loc="left", fontweight="bold")
             if panel.get("egger_p") is not None:
-                p_text = format_p(float(panel["egger_p"]), "=", language)
+                p_text = format_computed_p(float(panel["egger_p"]), language)
                 ax.set_title(
                     labels["funnel_egger"].format(p=p_text), loc="right", gid=f"egger:{key}"
                 )

@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 
 from reviewkit.i18n import section
-from reviewkit.numfmt import format_number, format_p, format_percent
+from reviewkit.numfmt import format_computed_p, format_number, format_p, format_percent
 
 try:  # the security branch's type: values of this type are printed as Markdown
     from reviewkit.safe_markdown import Markdown, literal
@@ -271,23 +271,6 @@ def estimate_text(entry: Mapping, language: str, decimals: int = 2, extra: str =
     high = _number(transform(entry["ci_high"]), language, decimals)
     key = "estimate_with" if extra else "estimate"
     return term(key, language, estimate=estimate, level=level, low=low, high=high, extra=extra)
-
-
-def p_text(value: float, language: str, operator: str = "=") -> str:
-    """A p-value the tool computed, as the blocks print it: 'p < 0.001' below 0.001,
-    otherwise three decimals, a trailing zero dropped down to two ('p = 0.189',
-    'p = 0.063', 'p = 0.50'), as APA 7 (6.36) asks; more digits would claim a precision
-    that a test on a few studies does not have. A bound (``operator`` '<') is printed as
-    it was reported (reviewkit.numfmt.format_p: 'p < 0.0005'), and a p-value a study
-    reported is printed with ``format_p`` as well (the filter ``p_reported``)."""
-    if operator != "=" or value < 0.001:
-        return format_p(value, operator, language)
-    from decimal import ROUND_HALF_UP, Decimal
-
-    # Half up from the shortest decimal form: a sign test's exact 1/16 is 0.063, not 0.062.
-    rounded = Decimal(repr(float(value))).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-    decimals = 2 if rounded == rounded.quantize(Decimal("0.01")) else 3
-    return f"p = {format_number(rounded, language, decimals)}"
 
 
 def interval_text(
@@ -976,7 +959,7 @@ def block_filters(language: str) -> dict:
         "num": lambda value, decimals=None: format_number(value, language, decimals),
         "pct": lambda value, decimals=0: format_percent(value, language, decimals),
         # A p-value the synthesis computed (three decimals at most) and one a study reported.
-        "p": lambda value, operator="=": p_text(value, language, operator),
+        "p": lambda value, operator="=": format_computed_p(value, language, operator),
         "p_reported": lambda value, operator="=": format_p(value, operator, language),
         "md": Markdown,
     }

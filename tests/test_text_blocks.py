@@ -8,6 +8,7 @@ import re
 import pytest
 
 from reviewkit import pooling
+from reviewkit.numfmt import format_computed_p
 from reviewkit.text_blocks import (
     NO_EFFECT_REASONS,
     POOLED_GROUPS,
@@ -23,7 +24,6 @@ from reviewkit.text_blocks import (
     measure_name,
     no_effect_reason,
     not_pooled_reason,
-    p_text,
     pipe_rule,
     search_facts,
     sensitivity_summary,
@@ -167,13 +167,13 @@ def test_computed_p_values_have_three_decimals_at_most():
     """APA 7 (6.36): exact p to two or three decimals, p < .001 below that. A sign test of
     4 of 4 studies has p = 2 * 0.5**4 = 0.125 exactly; of 5 of 5, 0.0625 (shown 0.063,
     half up); metafor's regtest for dat.bcg gives p = 0.1887 (shown 0.189)."""
-    assert p_text(0.125, "en") == "p = 0.125"
-    assert p_text(0.0625, "id") == "p = 0,063"
-    assert p_text(0.1887, "en") == "p = 0.189"
-    assert p_text(0.5, "id") == "p = 0,50"  # two decimals at least
-    assert p_text(0.0009, "en") == "p < 0.001"
-    assert p_text(0.0010000000000000026, "en") == "p = 0.001"
-    assert p_text(0.0005, "id", "<") == "p < 0,0005"  # a bound is printed as reported
+    assert format_computed_p(0.125, "en") == "p = 0.125"
+    assert format_computed_p(0.0625, "id") == "p = 0,063"
+    assert format_computed_p(0.1887, "en") == "p = 0.189"
+    assert format_computed_p(0.5, "id") == "p = 0,50"  # two decimals at least
+    assert format_computed_p(0.0009, "en") == "p < 0.001"
+    assert format_computed_p(0.0010000000000000026, "en") == "p = 0.001"
+    assert format_computed_p(0.0005, "id", "<") == "p < 0,0005"  # a bound is printed as reported
 
 
 def test_columns_are_named_in_words_never_by_their_code():
