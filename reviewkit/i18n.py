@@ -46,13 +46,19 @@ def catalogue(language: str) -> dict:
         return yaml.safe_load(handle) or {}
 
 
-def message(language: str, key: str, **fields: object) -> str:
-    """One message by dotted key, with ``{field}`` placeholders filled in."""
+def _lookup(language: str, key: str) -> object:
+    """The node at a dotted key of the catalogue; KeyError naming key and file."""
     node: object = catalogue(language)
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"message {key!r} is missing from reviewkit/locales/{language}.yaml")
+            raise KeyError(f"{key!r} is missing from reviewkit/locales/{language}.yaml")
         node = node[part]
+    return node
+
+
+def message(language: str, key: str, **fields: object) -> str:
+    """One message by dotted key, with ``{field}`` placeholders filled in."""
+    node = _lookup(language, key)
     if not isinstance(node, str):
         raise KeyError(f"message {key!r} in reviewkit/locales/{language}.yaml is not a string")
     return node.format(**fields) if fields else node
@@ -60,11 +66,7 @@ def message(language: str, key: str, **fields: object) -> str:
 
 def section(language: str, key: str) -> dict:
     """A sub-mapping of the catalogue, e.g. all PRISMA box labels."""
-    node: object = catalogue(language)
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(f"section {key!r} is missing from reviewkit/locales/{language}.yaml")
-        node = node[part]
+    node = _lookup(language, key)
     if not isinstance(node, dict):
         raise KeyError(f"{key!r} in reviewkit/locales/{language}.yaml is not a mapping")
     return node

@@ -32,7 +32,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from reviewkit.i18n import section
+from reviewkit.i18n import message, section
 from reviewkit.numfmt import format_computed_p, format_number, format_p, format_percent
 
 try:  # the security branch's type: values of this type are printed as Markdown
@@ -169,15 +169,12 @@ def words(language: str) -> dict:
 
 
 def term(key: str, language: str, **fields: object) -> Markdown:
-    """A phrase of the catalogue (``text.<key>``) as Markdown: the tool's own words."""
-    node: object = words(language)
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            raise KeyError(f"blocks.{key} is missing from reviewkit/locales/{language}.yaml")
-        node = node[part]
-    if not isinstance(node, str):
-        raise KeyError(f"blocks.{key} in reviewkit/locales/{language}.yaml is not a phrase")
-    return Markdown(node.format(**{k: escaped(v) for k, v in fields.items()}) if fields else node)
+    """A phrase of the catalogue (``blocks.<key>``) as Markdown: the tool's own words,
+    with the fields filled in as literal text."""
+    phrase = message(language, f"blocks.{key}")
+    return Markdown(
+        phrase.format(**{k: escaped(v) for k, v in fields.items()}) if fields else phrase
+    )
 
 
 def noun(count: int, name: str, language: str) -> str:

@@ -18,18 +18,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from published_data import NORMAND1999
+
 BCG_STUDIES = Path(__file__).resolve().parents[1] / "examples" / "bcg" / "data" / "studies.csv"
-NORMAND1999 = [
-    (155, 55, 47, 156, 75, 64),
-    (31, 27, 7, 32, 29, 4),
-    (75, 64, 17, 71, 119, 29),
-    (18, 66, 20, 18, 137, 48),
-    (8, 14, 8, 13, 18, 11),
-    (57, 19, 7, 52, 18, 4),
-    (34, 52, 45, 33, 41, 34),
-    (110, 21, 16, 183, 31, 27),
-    (60, 30, 27, 52, 23, 20),
-]
 VOCABULARY = {
     "outcomes": [
         {
