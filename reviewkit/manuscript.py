@@ -7,11 +7,11 @@ from pathlib import Path
 import yaml
 
 from reviewkit.bibliography import check_cited_keys
+from reviewkit.conventions import SIGNIFICANCE_LEVEL
 from reviewkit.errors import InputError
 from reviewkit.fast_yaml import safe_load
 from reviewkit.i18n import available_languages
 from reviewkit.safe_markdown import Markdown
-from reviewkit.summary import SIGNIFICANCE_LEVEL
 from reviewkit.templating import render_template
 from reviewkit.text_blocks import BLOCK_PATTERN, labels_in_templates, render_blocks
 from reviewkit.vocabulary import Vocabulary

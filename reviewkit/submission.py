@@ -4,7 +4,8 @@ the manifest with checksums and the zip, all with reproducible bytes.
 * :func:`export_figures`: each figure of the manuscript, in its order, as the
   file a journal asks for (``Fig1.tif``: RGB without alpha, LZW, at the
   profile's dpi; or PNG; or the vector PDF). At the PNG's own resolution the
-  PNG is converted; at any other resolution the figure is rendered anew from
+  PNG is converted (or copied as it is, when it is already an RGB PNG, as the
+  figure step writes it); at any other resolution the figure is rendered anew from
   its vector PDF by typst (no upsampling of pixels).
 * :func:`write_supplement`: the validated study table, every derived number
   (the JSON files of results/stats, flattened) and the result tables as one
@@ -108,6 +109,14 @@ def _rendered_from_pdf(pdf: Path, dpi: int, root: Path) -> Image.Image:
     return Image.open(io.BytesIO(png))
 
 
+def _ready_png(png: Path, dpi: int) -> bool:
+    """Whether the PNG already is RGB at ``dpi``, as reviewkit.figures.save_figure
+    writes it: then it is copied byte for byte, not decoded and encoded again."""
+    with Image.open(png) as image:  # reads the header only
+        own = image.info.get("dpi")
+        return image.format == "PNG" and image.mode == "RGB" and bool(own) and round(own[0]) == dpi
+
+
 def _raster(png: Path, dpi: int, root: Path) -> Image.Image:
     """The figure at ``dpi`` as an RGB image on white (no alpha channel)."""
     with Image.open(png) as image:
@@ -163,6 +172,8 @@ def export_figures(
             _raster(source, dpi, root).save(
                 target, format="TIFF", compression="tiff_lzw", dpi=(dpi, dpi)
             )
+        elif _ready_png(source, dpi):
+            shutil.copyfile(source, target)  # already what the journal asks for
         else:
             _raster(source, dpi, root).save(target, format="PNG", dpi=(dpi, dpi), optimize=True)
         written.append(target)

@@ -382,7 +382,7 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
 
 
 def _very_imprecise_below() -> int:
-    from reviewkit.synthesis.meta import PI_VERY_IMPRECISE_BELOW
+    from reviewkit.conventions import PI_VERY_IMPRECISE_BELOW  # not the engine: scipy
 
     return PI_VERY_IMPRECISE_BELOW
 

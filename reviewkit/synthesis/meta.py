@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from reviewkit import conventions
+
 from . import _dist
 from ._checks import as_1d, check_level, check_n, check_same_length
 
@@ -65,8 +67,9 @@ PREDICTIONS = ("hts", "metafor")
 #: The t(k-2) prediction interval needs at least 3 studies (Higgins et al. 2009).
 PI_MIN_STUDIES = 3
 #: Below 5 studies the t(k-2) multiplier is >= 4.30 (t(2)), more than twice the normal 1.96:
-#: the interval is flagged ``pi_very_imprecise`` and should be reported as such.
-PI_VERY_IMPRECISE_BELOW = 5
+#: the interval is flagged ``pi_very_imprecise`` and should be reported as such
+#: (defined in reviewkit.conventions, which the text step reads without the engine).
+PI_VERY_IMPRECISE_BELOW = conventions.PI_VERY_IMPRECISE_BELOW
 
 
 @dataclass(frozen=True)
