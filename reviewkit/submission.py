@@ -379,10 +379,12 @@ def package_parts(
     tables: Path | str | None = None,
     figures_folder: Path | str | None = None,
     supplement: Path | str | None = None,
+    supplement_tables: tuple[Path | str, Path | str] | None = None,
 ) -> list[Part]:
     """The files of a profile's submission folder, each with its purpose, in
     the order a journal's upload form asks for them. A file the profile does
-    not want is passed as None."""
+    not want is passed as None. ``supplement_tables``: the DOCX and PDF of a large
+    review's supplementary tables (reviewkit.large_review)."""
     name = settings["name"]
     masked = " without author names (masked review)" if settings["anonymised"] else ""
     parts = [
@@ -445,6 +447,11 @@ def package_parts(
                 "and the result tables",
             )
         )
+    if supplement_tables is not None:
+        what = "Supplementary tables S1 (characteristics of each study) and S2 (effect sizes)"
+        for source, kind in zip(supplement_tables, ("Word", "PDF"), strict=True):
+            if source is not None:  # no PDF above large_review.supplement_pdf_up_to
+                parts.append(Part(Path(source), Path(source).name, f"{what}, {kind}"))
     parts.append(
         Part(
             Path(checks_file),
