@@ -235,6 +235,7 @@ class Progress:
         self.total = 0
         self.started = 0
         self.warnings: list[str] = []
+        self._seen: set[str] = set()
         self.errors: list[str] = []
         self.lines: list[str] = []
         self.nothing_to_do = False
@@ -244,7 +245,8 @@ class Progress:
         line = line.rstrip("\n")
         self.lines.append(line)
         stripped = line.strip()
-        if stripped.startswith("WARNING: ") and stripped not in self.warnings:
+        if stripped.startswith("WARNING: ") and stripped not in self._seen:
+            self._seen.add(stripped)
             self.warnings.append(stripped)
         elif stripped.startswith("ERROR: ") and stripped not in self.errors:
             self.errors.append(stripped)
@@ -266,6 +268,26 @@ class Progress:
             if line.startswith(("Error in rule", "Traceback", "WorkflowError", "SyntaxError")):
                 return self.lines[index : index + 40]
         return self.lines[-40:]
+
+
+WARNING_SHAPE = re.compile(r'"[^"]*"|\d+')
+
+
+def summarised_warnings(warnings: list[str], shown: int = 3) -> list[str]:
+    """The warnings, with a long run of one kind (the same message but for its numbers
+    and quoted names, e.g. 1,000 bibliography entries without a journal) cut to its
+    first ``shown`` and a count: every one stays in the step's log under logs/."""
+    kinds: dict[str, list[str]] = {}
+    for warning in warnings:
+        kinds.setdefault(WARNING_SHAPE.sub("#", warning), []).append(warning)
+    lines = []
+    for same in kinds.values():
+        if len(same) <= shown + 2:
+            lines += same
+        else:
+            lines += same[:shown]
+            lines.append(f"WARNING: ... and {len(same) - shown} more like these (all in logs/)")
+    return lines
 
 
 def build(arguments: list[str]) -> int:
@@ -315,7 +337,7 @@ def build(arguments: list[str]) -> int:
     for line in process.stdout:
         progress.feed(line)
     code = process.wait()
-    for warning in progress.warnings:
+    for warning in summarised_warnings(progress.warnings):
         print(warning, file=sys.stderr)
     if code != 0:
         if progress.errors:

@@ -5,7 +5,8 @@
 
 writes FOLDER as a copy of the example review (config.yaml, manuscript/) whose
 study table holds N synthetic studies (and a bibliography with one entry per
-study). The rows are clearly synthetic ("Synthetic Author 17"), valid against
+study). The rows are clearly synthetic (authors "Synthetic17 A."; each study a
+name of its own, as real ones mostly have), valid against
 the study schema, and varied: every design, arm sizes stated or not, p-values
 exact, bounded or absent, directions, before/after values in several units,
 some event counts. The same N and seed give the same files.
@@ -66,7 +67,7 @@ def synthetic_row(number: int, rng: random.Random, year_from: int, year_to: int)
     row = dict.fromkeys(COLUMNS, "")
     row.update(
         id=f"synthetic{number:05d}",
-        authors=f"Synthetic Author {number}",
+        authors=f"Synthetic{number} A.",
         year=str(rng.randint(year_from, year_to)),
         facility=f"Facility {rng.randint(1, 200)}",
         region=f"Region {rng.randint(1, 40)}",
@@ -124,7 +125,7 @@ def write_review(n_studies: int, folder: Path, seed: int = 2024) -> Path:
     # The example text cites references of its own besides the studies: keep them.
     bibliography = (ROOT / "data" / "references.bib").read_text(encoding="utf-8")
     entries = "".join(
-        f"\n@article{{{row['id']},\n  author = {{Author, Synthetic}},\n"
+        f"\n@article{{{row['id']},\n  author = {{Synthetic{int(row['id'][9:])}, A.}},\n"
         f"  title = {{Synthetic study {row['id']}}},\n  year = {{{row['year']}}},\n}}\n"
         for row in rows
     )

@@ -185,10 +185,106 @@ def _metadata_args(metadata: Mapping[str, str] | None) -> list[str]:
     return [f"--metadata={key}:{value}" for key, value in (metadata or {}).items()]
 
 
-def _bibliographies(bibliography: Bibliography) -> list[Path]:
+def _bibliographies(bibliography: Bibliography | None) -> list[Path]:
+    if bibliography is None:
+        return []
     if isinstance(bibliography, str | os.PathLike):
         return [Path(bibliography)]
     return [Path(path) for path in bibliography]
+
+
+#: A citation key as pandoc reads it after "@": a letter, digit or "_", then
+#: letters, digits, "_" and internal punctuation (pandoc's manual, "Citation
+#: syntax"); or any text in braces, "@{key}".
+CITATION_KEY = re.compile(r"@(?:\{([^{}\s]+)\}|([\w][\w:.#$%&\-+?<>~/]*))")
+KEY_PUNCTUATION = ":.#$%&-+?<>~/"
+#: Bibliography entries that are no reference but may be needed by those that are.
+_BIB_NON_ENTRIES = ("string", "preamble")
+
+
+def cited_keys_of(text: str) -> set[str] | None:
+    """Every key a Markdown text may cite (more rather than fewer: anything after an
+    "@", with trailing punctuation and without); None when it cites every entry
+    (``nocite: "@*"``)."""
+    if "@*" in text:
+        return None
+    keys: set[str] = set()
+    for braced, plain in CITATION_KEY.findall(text):
+        key = braced or plain
+        keys.add(key)
+        while key and key[-1] in KEY_PUNCTUATION:
+            key = key[:-1]
+            keys.add(key)
+    return keys
+
+
+def _bibtex_entries(text: str) -> list[tuple[str, str | None, str]]:
+    """(type, key, text) of each "@type{...}" of a BibTeX file, in file order, the
+    text exactly as written (braces or parentheses matched); None for @string and
+    @preamble. Text outside entries (comments) is left out."""
+    entries = []
+    position = 0
+    opener = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
+    while True:
+        found = opener.search(text, position)
+        if found is None:
+            return entries
+        kind, open_char = found.group(1).lower(), found.group(2)
+        close_char = "}" if open_char == "{" else ")"
+        depth, index = 0, found.end() - 1
+        while index < len(text):
+            char = text[index]
+            if char == "{" or (char == open_char and open_char == "("):
+                depth += 1
+            elif char == "}" or (char == close_char and close_char == ")"):
+                depth -= 1
+                if depth == 0:
+                    break
+            index += 1
+        else:
+            return []  # unbalanced: let pandoc read (and report) the whole file
+        body = text[found.start() : index + 1]
+        key = None
+        if kind not in _BIB_NON_ENTRIES:
+            head = text[found.end() : index].split(",", 1)[0].strip()
+            key = head
+        if kind != "comment":
+            entries.append((kind, key, body))
+        position = index + 1
+
+
+def cited_bibliography(bibliography: Path, keys: set[str] | None, folder: Path) -> Path:
+    """A copy of ``bibliography`` holding only the entries ``keys`` names (BibTeX:
+    each entry's text unchanged, @string and @preamble kept; CSL-JSON: the items),
+    written into ``folder``; the file itself for other formats, for ``keys`` None,
+    or when it cannot be split. pandoc parses a 10,000-entry BibTeX file in two
+    seconds and 480 MB for every document it writes; the manuscript of a large
+    review cites a few dozen of them (issue 11). The references pandoc prints are
+    the same: it lists only cited entries, in the style's order."""
+    if keys is None:
+        return bibliography
+    suffix = bibliography.suffix.lower()
+    text = bibliography.read_text(encoding="utf-8-sig")
+    if suffix in (".bib", ".bibtex", ".biblatex"):
+        entries = _bibtex_entries(text)
+        if not entries:
+            return bibliography
+        kept = [body for kind, key, body in entries if key is None or key in keys]
+        subset = "\n\n".join(kept) + "\n"
+    elif suffix == ".json":
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError:
+            return bibliography
+        if not isinstance(items, list):
+            return bibliography
+        kept = [item for item in items if not isinstance(item, dict) or item.get("id") in keys]
+        subset = json.dumps(kept, ensure_ascii=False, indent=1)
+    else:
+        return bibliography
+    target = folder / f"cited-{len(list(folder.iterdir()))}{bibliography.suffix}"
+    target.write_text(subset, encoding="utf-8")
+    return target
 
 
 def _from_args(from_format: str) -> list[str]:
@@ -205,13 +301,15 @@ def _pandoc(
     output: Path,
     *,
     defaults: Sequence[Path],
-    bibliography: Bibliography,
-    csl: Path,
+    bibliography: Bibliography | None,
+    csl: Path | None,
     resource_path: Iterable[os.PathLike[str] | str],
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
 ) -> None:
-    """Run pandoc once; fail on an error or on any non-harmless warning."""
+    """Run pandoc once; fail on an error or on any non-harmless warning. Pandoc
+    reads from each bibliography only the entries the Markdown may cite
+    (:func:`cited_bibliography`); no bibliography: a document that cites nothing."""
     bibliographies = _bibliographies(bibliography)
     for path, what in ((markdown, "manuscript"), *((b, "bibliography") for b in bibliographies)):
         if not Path(path).is_file():
@@ -224,9 +322,12 @@ def _pandoc(
         cmd = [pandoc_executable(), str(markdown)]
         for d in defaults:
             cmd += ["--defaults", str(d)]
-        cmd += [f"--bibliography={path}" for path in bibliographies]
+        markdown_input = not any(str(arg).startswith("--from=") for arg in extra_args)
+        keys = cited_keys_of(Path(markdown).read_text(encoding="utf-8")) if markdown_input else None
+        read = [cited_bibliography(path, keys, Path(tmp)) for path in bibliographies]
+        cmd += [f"--bibliography={path}" for path in read]
+        cmd += [f"--csl={csl}"] if csl is not None else []
         cmd += [
-            f"--csl={csl}",
             "--resource-path=" + os.pathsep.join(os.fspath(p) for p in resource_path),
             f"--log={log_file}",
             "--sandbox",  # no file but those named here, no network (see images.lua)
@@ -234,9 +335,11 @@ def _pandoc(
             *extra_args,
             f"--output={output}",
         ]
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False
-        )
+        # GHCRTS=-c: pandoc's Haskell runtime compacts its old generation instead of
+        # copying it, which halves its peak memory on a large document (a 10,000-row
+        # table: 0.93 -> 0.69 GB, the same time; docs/benchmarks.md).
+        run_env = {**os.environ, "GHCRTS": "-c", **(env or {})}
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, check=False)
         messages = json.loads(log_file.read_text(encoding="utf-8")) if log_file.exists() else []
     if proc.returncode != 0:
         detail = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
@@ -250,7 +353,8 @@ def _pandoc(
         if msg.get("type") in HARMLESS_PANDOC_WARNINGS:
             log.warning("pandoc (ignored, harmless): %s", msg.get("pretty"))
             continue
-        problems.append(" ".join(_describe_pandoc_warning(msg, bibliographies[-1]).split()))
+        shown = bibliographies[-1] if bibliographies else Path("(no bibliography)")
+        problems.append(" ".join(_describe_pandoc_warning(msg, shown).split()))
     if problems:  # one line per problem, each once
         raise ManuscriptBuildError([f"{markdown}: {line}" for line in dict.fromkeys(problems)])
 
@@ -302,7 +406,7 @@ def _pandoc_to_file(
             tmp,
             defaults=[Path(path) for path in defaults],
             bibliography=bibliography,
-            csl=resolve_csl(csl),
+            csl=resolve_csl(csl) if csl is not None else None,
             resource_path=resource_path,
             extra_args=list(extra_args),
             env=env,
@@ -388,7 +492,7 @@ def markdown_to_typst(
             *map(Path, extra_defaults),
         ],
         bibliography=bibliography,
-        csl=resolve_csl(csl),
+        csl=resolve_csl(csl) if csl is not None else None,
         resource_path=resource_path,
         extra_args=_metadata_args(metadata) + _from_args(from_format),
     )

@@ -83,7 +83,12 @@ def key_lines(text: str, fmt: str) -> list[tuple[str, int]]:
         found = [(json.loads(f'"{m.group(1)}"'), m.start()) for m in _JSON_KEY.finditer(text)]
     else:
         found = [(m.group(1), m.start(1)) for m in _RIS_KEY.finditer(text)]
-    return [(key, text.count("\n", 0, offset) + 1) for key, offset in found]
+    lines, line, last = [], 1, 0
+    for key, offset in found:  # in the order of the file: count each newline once
+        line += text.count("\n", last, offset)
+        last = offset
+        lines.append((key, line))
+    return lines
 
 
 def _check_duplicates(path: Path, keys: list[tuple[str, int]]) -> None:

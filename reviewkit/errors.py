@@ -73,6 +73,9 @@ def configure_logging(log_path: str | Path | None) -> list[logging.Handler]:
         handler.setFormatter(_Prefixed())
         root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # fontTools lists every glyph it keeps when matplotlib embeds a font in a PDF
+    # figure: hundreds of lines per figure that tell the user nothing.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     logging.captureWarnings(True)
     warnings.simplefilter("default")
     return handlers

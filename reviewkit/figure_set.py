@@ -10,6 +10,7 @@ and synthesis.json.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from reviewkit.synthesis_figures import make_synthesis_figure
 from reviewkit.typeface import DEFAULT_FAMILY, use_in_matplotlib
 from reviewkit.validation import read_validated
 from reviewkit.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
 
 
 def draw_figures(
@@ -56,11 +59,13 @@ def draw_figures(
     """
     table = read_validated(studies, schema)
     result_rows = read_results(results, schema)
-    words = json.loads(Path(summary).read_text(encoding="utf-8"))["vocabulary"]
-    vocabulary = Vocabulary.from_config(words)
+    facts = json.loads(Path(summary).read_text(encoding="utf-8"))
+    vocabulary = Vocabulary.from_config(facts["vocabulary"])
+    # A large review (reviewkit.large_review): figures by design and group, no study labels.
+    aggregate = bool((facts.get("large_review") or {}).get("per_study_in_supplement"))
     effects_table = pd.read_csv(effects, keep_default_na=False, na_values=[""])
     numbers = json.loads(Path(synthesis).read_text(encoding="utf-8"))
-    if bibliography is not None:
+    if bibliography is not None and not aggregate:
         labels = study_labels(
             table["id"].tolist(),
             bibliography=bibliography,
@@ -80,9 +85,44 @@ def draw_figures(
                 counts = json.loads(Path(prisma).read_text(encoding="utf-8"))
                 figure = plot_prisma_flow(counts, language)
             elif name in STUDY_FIGURES:
-                figure = make_figure(name, table, language, vocabulary, result_rows)
+                figure = make_figure(
+                    name, table, language, vocabulary, result_rows, aggregate=aggregate
+                )
             else:
                 figure = make_synthesis_figure(
-                    name, table, effects_table, numbers, language, rob_tool, vocabulary, result_rows
+                    name,
+                    table,
+                    effects_table,
+                    numbers,
+                    language,
+                    rob_tool,
+                    vocabulary,
+                    result_rows,
+                    aggregate=aggregate,
                 )
+        fit_pixels(figure, dpi, name)
         save_figure(figure, png, pdf, dpi=dpi, family=family)
+
+
+def fit_pixels(figure, dpi: int, name: str) -> None:
+    """Keep a figure within reviewkit.figures.MAX_PIXELS at ``dpi``: a per-study figure
+    of many rows (a review just below large_review.per_study_in_supplement_above,
+    with several outcomes) is made shorter, its rows closer together, and the log
+    says so; a large review's figures never need it."""
+    from reviewkit.figures import MAX_PIXELS, raster_size, too_many_pixels
+
+    if not too_many_pixels(figure, dpi):
+        return
+    width, height = figure.get_size_inches()
+    pixels_wide = raster_size(figure, dpi)[0]
+    fitting = int(MAX_PIXELS / pixels_wide) / dpi  # the tallest height that fits
+    figure.set_size_inches(width, fitting)
+    log.info(
+        "figure %s: %.1f in tall at %d dpi would be more than %d megapixels; drawn %.1f in "
+        "tall (lower large_review.per_study_in_supplement_above to draw it by design)",
+        name,
+        height,
+        dpi,
+        MAX_PIXELS // 1_000_000,
+        fitting,
+    )

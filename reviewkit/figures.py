@@ -614,6 +614,195 @@ def plot_effect_direction(
     return fig
 
 
+# --- a large review: one row per design, not per study (reviewkit.large_review) -----------
+
+#: Colours of the directions in the aggregated effect-direction figure (Okabe-Ito).
+DIRECTION_COLOURS = {
+    "increase": "#0072B2",
+    "no_change": "#999999",
+    "decrease": "#D55E00",
+    "unclear": "#E8E8E8",
+    "within_increase": "#56B4E9",
+    "within_decrease": "#E69F00",
+}
+
+
+def _aggregate_words(language: str) -> dict[str, str]:
+    return section(language, "large_review")["figures"]
+
+
+def _k_label(name: str, k: int, language: str) -> str:
+    return f"{name} (k = {format_number(k, language)})"
+
+
+def _boxes(ax, values: list[np.ndarray], colours: list[str], gids: list[str]) -> None:
+    """Horizontal box plots, one per row (row 0 at the top), on the axes' scale."""
+    boxes = ax.boxplot(
+        values,
+        positions=np.arange(len(values)),
+        orientation="horizontal",
+        widths=0.6,
+        patch_artist=True,
+        manage_ticks=False,
+        medianprops={"color": "black", "linewidth": 1.2},
+        flierprops={"marker": ".", "markersize": 2.5, "alpha": 0.6, "markeredgecolor": "none"},
+    )
+    for patch, colour, gid in zip(boxes["boxes"], colours, gids, strict=True):
+        patch.set_facecolor(colour)
+        patch.set_alpha(0.85)
+        patch.set_gid(gid)
+    for flier, colour in zip(boxes["fliers"], colours, strict=True):
+        flier.set_markerfacecolor(colour)
+    ax.set_ylim(len(values) - 0.4, -0.6)
+
+
+def plot_sample_sizes_aggregated(
+    studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
+) -> Figure:
+    """Participants per study as a box plot per design (log scale), with k per design:
+    the figure of a large review, whatever its number of studies."""
+    words = _aggregate_words(language)
+    codes = designs_present(studies["design"], vocabulary)
+    colours = design_colours(vocabulary)
+    values = [
+        studies.loc[studies["design"].astype(str) == code, "n_total"].astype(float).to_numpy()
+        for code in codes
+    ]
+    with style_context():
+        fig = _new_figure(max(2.4, 1.3 + 0.42 * len(codes)))
+        ax = fig.add_subplot()
+        if codes:
+            _boxes(ax, values, [colours[c] for c in codes], [f"design:{c}" for c in codes])
+            ax.set_xscale("log")
+            _log_ticks(ax, language)
+        ax.set_yticks(
+            np.arange(len(codes)),
+            [
+                _k_label(design_label(c, language, vocabulary), len(v), language)
+                for c, v in zip(codes, values, strict=True)
+            ],
+        )
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(words["participants_log"])
+        ax.grid(axis="x", which="major", linewidth=0.4, alpha=0.5)
+        ax.set_axisbelow(True)
+    return fig
+
+
+def plot_effect_direction_aggregated(
+    studies: pd.DataFrame,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+    results: pd.DataFrame | None = None,
+) -> Figure:
+    """Number of studies per direction of effect, one bar per design (and outcome, when
+    there are several), stacked by direction: the effect-direction plot of a large
+    review (the direction of each study is in the supplementary data)."""
+    labels = labels_for(language)
+    words = {**labels}
+    words["within_increase"] = message(language, "data.within_increase")
+    words["within_decrease"] = message(language, "data.within_decrease")
+    outcomes, cells = direction_cells(studies, results, vocabulary)
+    design_of = dict(zip(studies["id"].astype(str), studies["design"].astype(str), strict=True))
+    cells = cells.assign(design=cells["id"].map(design_of))
+    codes = designs_present(studies["design"], vocabulary)
+    several = len(outcomes) > 1
+    bars, names = [], []
+    for outcome in outcomes:
+        for code in codes:
+            chosen = cells[(cells["outcome"] == outcome) & (cells["design"] == code)]
+            if not len(chosen):
+                continue
+            bars.append(chosen["direction"].value_counts())
+            name = design_label(code, language, vocabulary)
+            if several and vocabulary is not None:
+                name = f"{vocabulary.outcome(outcome).label(language) or outcome}: {name}"
+            names.append(_k_label(name, len(chosen), language))
+    shown = [d for d in DIRECTION_ORDER if any(d in counts.index for counts in bars)]
+    with style_context():
+        fig = _new_figure(max(2.6, 1.6 + 0.34 * len(bars)))
+        ax = fig.add_subplot()
+        left = np.zeros(len(bars))
+        for direction in shown:
+            widths = np.array([float(counts.get(direction, 0)) for counts in bars])
+            ax.barh(
+                np.arange(len(bars)),
+                widths,
+                left=left,
+                height=0.7,
+                color=DIRECTION_COLOURS[direction],
+                edgecolor="#555555",
+                linewidth=0.4,
+                label="\n".join(textwrap.wrap(words[direction], 40)),
+                gid=f"direction:{direction}",
+            )
+            left += widths
+        ax.set_yticks(np.arange(len(bars)), names)
+        ax.set_ylim(len(bars) - 0.4, -0.6)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(labels["n_studies"])
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+        ax.grid(axis="x", linewidth=0.4, alpha=0.5)
+        ax.set_axisbelow(True)
+        fig.legend(title=labels["direction"], loc="outside lower center", ncols=2)
+    return fig
+
+
+def plot_before_after_aggregated(
+    studies: pd.DataFrame,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+    results: pd.DataFrame | None = None,
+) -> Figure:
+    """After/before ratios as a box plot per group that reported the values (and per
+    outcome, when there are several), on a log scale: the figure of a large review."""
+    source = studies if results is None else results
+    ratios = before_after_ratios(source, vocabulary)
+    if ratios.empty:
+        return plot_before_after_ratios(ratios, language, vocabulary)
+    labels = labels_for(language)
+    groups = (
+        ratios["values_group"].astype(object).where(ratios["values_group"].notna(), "not_stated")
+    )
+    outcomes = ratios["outcome"].astype(object).where(ratios["outcome"].notna(), IMPLICIT_OUTCOME)
+    several = outcomes.nunique() > 1 and vocabulary is not None
+    order = vocabulary.outcome_codes if several else [IMPLICIT_OUTCOME]
+    values, names, colours, gids = [], [], [], []
+    for outcome in [o for o in order if (outcomes == o).any()] if several else [None]:
+        for group in VALUES_GROUP_ORDER:
+            chosen = (groups == group) & ((outcomes == outcome) if outcome else True)
+            if not chosen.any():
+                continue
+            values.append(ratios.loc[chosen, "ratio"].astype(float).to_numpy())
+            name = labels[group]
+            if outcome:
+                name = f"{vocabulary.outcome(outcome).label(language) or outcome}: {name}"
+            names.append(_k_label(name, int(chosen.sum()), language))
+            colours.append(VALUES_GROUP_STYLE[group][1])
+            gids.append(f"values_group:{group}")
+    with style_context():
+        fig = _new_figure(max(2.4, 1.4 + 0.42 * len(values)))
+        ax = fig.add_subplot()
+        ax.axvline(1.0, color="#333333", linestyle="--", linewidth=0.8, gid="reference")
+        _boxes(ax, values, colours, gids)
+        ax.set_xscale("log")
+        _log_ticks(ax, language)
+        ax.set_yticks(np.arange(len(values)), names)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(labels["ratio"])
+        ax.grid(axis="x", which="major", linewidth=0.4, alpha=0.5)
+        ax.set_axisbelow(True)
+    return fig
+
+
+#: The figures of a large review: one row per design or group, not per study.
+AGGREGATED: dict[str, Callable[..., Figure]] = {
+    "sample_sizes": plot_sample_sizes_aggregated,
+    "effect_direction": plot_effect_direction_aggregated,
+    "before_after": plot_before_after_aggregated,
+}
+
+
 FIGURES: dict[str, Callable[..., Figure]] = {
     "studies_by_year": plot_studies_by_year,
     "sample_sizes": plot_sample_sizes,
@@ -631,18 +820,39 @@ def make_figure(
     language: str,
     vocabulary: Vocabulary | None = None,
     results: pd.DataFrame | None = None,
+    *,
+    aggregate: bool = False,
 ) -> Figure:
     """The figure `name` (a key of FIGURES) for the validated study table (and, for
-    figures of results, the results frame; default the study table's own results)."""
+    figures of results, the results frame; default the study table's own results).
+    ``aggregate``: a large review's version (AGGREGATED), where there is one."""
     if name not in FIGURES:
         raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
+    plot = AGGREGATED[name] if aggregate and name in AGGREGATED else FIGURES[name]
     if name in RESULT_FIGURES:
-        return FIGURES[name](studies, language, vocabulary, results)
-    return FIGURES[name](studies, language, vocabulary)
+        return plot(studies, language, vocabulary, results)
+    return plot(studies, language, vocabulary)
 
 
 PNG_METADATA = {"Software": None}
 PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None}
+#: The largest raster a figure may be, in pixels (width x height): 25 megapixels.
+#: Beyond it Pillow warns of a decompression bomb, Word slows down and journals'
+#: upload systems refuse files; a figure that tall has too many rows to read
+#: (reviewkit.figure_set then draws the aggregated figure instead).
+MAX_PIXELS = 25_000_000
+
+
+def raster_size(fig: Figure, dpi: float) -> tuple[int, int]:
+    """Width and height in pixels of ``fig`` saved at ``dpi`` (as matplotlib's Agg
+    renderer sizes it)."""
+    width, height = fig.get_size_inches()
+    return int(width * dpi), int(height * dpi)
+
+
+def too_many_pixels(fig: Figure, dpi: float) -> bool:
+    width, height = raster_size(fig, dpi)
+    return width * height > MAX_PIXELS
 
 
 def save_figure(
@@ -654,20 +864,40 @@ def save_figure(
 ) -> None:
     """Write a PNG (dpi) and a vector PDF with reproducible bytes, then close the figure.
 
+    The PNG is RGB without an alpha channel (the figures are drawn on opaque
+    white), as journals ask for it, so the submission step can copy it as it
+    is when the journal wants PNG at this resolution. The layout (matplotlib's
+    constrained layout) is computed once, for the PNG, and the PDF keeps it:
+    both files show the same arrangement, and the layout, a third of the cost
+    of saving, is not repeated.
+
     Each file is written to a temporary file in its own folder and renamed into
     place only when both are complete, so a failed run leaves no half-written file.
+    A figure above :data:`MAX_PIXELS` at ``dpi`` raises ValueError.
     """
-    targets = [(Path(png_path), "png", PNG_METADATA), (Path(pdf_path), "pdf", PDF_METADATA)]
+    if too_many_pixels(fig, dpi):
+        width, height = raster_size(fig, dpi)
+        _close(fig)
+        raise ValueError(
+            f"{Path(png_path).name}: {width} x {height} pixels at {dpi} dpi is more than "
+            f"{MAX_PIXELS / 1e6:.0f} megapixels"
+        )
+    targets = [Path(png_path), Path(pdf_path)]
     temporary: list[Path] = []
     try:
         with style_context(family):
-            for path, fmt, metadata in targets:
+            for path in targets:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 # same folder (so the rename is atomic); ordinary permissions, unlike mkstemp
-                name = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                temporary.append(name)
-                fig.savefig(name, format=fmt, dpi=dpi, metadata=metadata)
-        for (path, _fmt, _metadata), name in zip(targets, temporary, strict=True):
+                temporary.append(path.with_name(f".{path.name}.{os.getpid()}.tmp"))
+            _save_png(fig, temporary[0], dpi)
+            layout = fig.get_layout_engine()
+            fig.set_layout_engine("none")  # keep the PNG's layout
+            try:
+                fig.savefig(temporary[1], format="pdf", dpi=dpi, metadata=PDF_METADATA)
+            finally:
+                fig.set_layout_engine(layout)
+        for path, name in zip(targets, temporary, strict=True):
             os.replace(name, path)
         temporary.clear()
     finally:
@@ -677,8 +907,28 @@ def save_figure(
         _close(fig)
 
 
+def _save_png(fig: Figure, path: Path, dpi: int) -> None:
+    """The figure rendered by Agg at ``dpi``, written as an RGB PNG with its
+    resolution and no other metadata (Pillow writes no date or software name)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi)
+    width, height = raster_size(fig, dpi)
+    data = buffer.getvalue()
+    if width * height * 4 != len(data):  # Agg's size differs from ours: ask Agg
+        height = len(data) // (4 * width)
+    image = Image.frombuffer("RGBA", (width, height), data, "raw", "RGBA", 0, 1)
+    image.convert("RGB").save(path, format="PNG", dpi=(dpi, dpi))
+
+
 def _close(fig: Figure) -> None:
-    """Release a figure made with pyplot (figures made here are not registered there)."""
+    """Release a figure made with pyplot; a figure made here (``Figure()``) is not
+    registered there, and importing pyplot for it would cost 0.1 s."""
+    if getattr(fig.canvas, "manager", None) is None:
+        return
     from matplotlib import pyplot
 
     pyplot.close(fig)

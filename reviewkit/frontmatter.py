@@ -32,7 +32,7 @@ from reviewkit.bibliography import check_completeness, is_numeric_style
 from reviewkit.errors import InputError
 from reviewkit.i18n import message, tag
 from reviewkit.manuscript import load_metadata
-from reviewkit.profiles import DECLARATIONS, load_profile
+from reviewkit.profiles import DECLARATIONS, DEFAULT_CSL, load_profile
 from reviewkit.reference_docx import effective_layout
 from reviewkit.wordcount import ManuscriptCounts, count_file
 
@@ -370,9 +370,6 @@ def sources_for(manuscript_dir: Path | str, counts: ManuscriptCounts) -> dict[st
             candidates = [c for c in candidates if c.name not in others]
         sources[key] = str(candidates[0]) if len(candidates) == 1 else metadata
     return sources
-
-
-DEFAULT_CSL = "apa"  # APA 7, when neither config.yaml nor the profile names a style
 
 
 def prepare_profile_build(

@@ -21,9 +21,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from reviewkit.errors import InputError
+from reviewkit.fast_yaml import safe_load
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
@@ -43,7 +42,7 @@ def catalogue(language: str) -> dict:
             f"language {language!r} has no message catalogue; expected one of: {known}"
         )
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+        return safe_load(handle) or {}
 
 
 def _lookup(language: str, key: str) -> object:

@@ -7,10 +7,11 @@ from pathlib import Path
 import yaml
 
 from reviewkit.bibliography import check_cited_keys
+from reviewkit.conventions import SIGNIFICANCE_LEVEL
 from reviewkit.errors import InputError
+from reviewkit.fast_yaml import safe_load
 from reviewkit.i18n import available_languages
 from reviewkit.safe_markdown import Markdown
-from reviewkit.summary import SIGNIFICANCE_LEVEL
 from reviewkit.templating import render_template
 from reviewkit.text_blocks import BLOCK_PATTERN, labels_in_templates, render_blocks
 from reviewkit.vocabulary import Vocabulary
@@ -60,7 +61,7 @@ def section_files(manuscript_dir: Path) -> list[Path]:
 
 def load_metadata(path: Path) -> dict:
     try:
-        metadata = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        metadata = safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         raise InputError(f"{path}: not valid YAML ({error})") from None
     if not isinstance(metadata, dict) or "title" not in metadata:

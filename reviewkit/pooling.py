@@ -886,29 +886,34 @@ def sensitivity_analyses(
         if not len(changed):
             continue
         redone = effects.copy()
-        for index in changed:
-            again = derive_effect(rows.loc[index], settings, vocabulary, **kwargs)
-            redone.loc[index, ["comparison", "measure", "yi", "vi", "flags"]] = [
-                again.comparison,
-                again.effect.measure if again.effect else None,
-                again.effect.yi if again.effect else None,
-                again.effect.vi if again.effect else None,
-                ";".join(again.flags),
-            ]
+        derived = [
+            derive_effect(rows.loc[index], settings, vocabulary, **kwargs) for index in changed
+        ]
+        # One assignment per column, not one per row (a row at a time costs a
+        # millisecond each in pandas: seconds for thousands of studies).
+        for column, values in (
+            ("comparison", [again.comparison for again in derived]),
+            ("measure", [again.effect.measure if again.effect else None for again in derived]),
+            ("yi", [again.effect.yi if again.effect else None for again in derived]),
+            ("vi", [again.effect.vi if again.effect else None for again in derived]),
+            ("flags", [";".join(again.flags) for again in derived]),
+        ):
+            redone.loc[list(changed), column] = values
         analyses[name] = entry(redone.loc[derivable.index], derivable.loc[changed, "id"].tolist())
     by_correlation = []
     changes = derivable[derivable["comparison"].isin(CHANGE_GROUPS) & derivable["vi"].notna()]
     if len(changes):
         for r in settings.correlations:
             converted = changes.copy()
-            for index, row in changes.iterrows():
-                effect = Effect(float(row["yi"]), float(row["vi"]), "SMCC", str(row["method"]))
-                on_raw_scale = smcc_to_smcr(effect, r)
-                converted.loc[index, ["measure", "yi", "vi"]] = [
-                    on_raw_scale.measure,
-                    on_raw_scale.yi,
-                    on_raw_scale.vi,
-                ]
+            on_raw_scale = [
+                smcc_to_smcr(Effect(float(yi), float(vi), "SMCC", str(method)), r)
+                for yi, vi, method in zip(
+                    changes["yi"], changes["vi"], changes["method"], strict=True
+                )
+            ]
+            converted["measure"] = [effect.measure for effect in on_raw_scale]
+            converted["yi"] = [effect.yi for effect in on_raw_scale]
+            converted["vi"] = [effect.vi for effect in on_raw_scale]
             pooled = pool(converted, settings, with_loo=False)
             by_correlation.append(
                 {
@@ -1296,11 +1301,15 @@ def effects_markdown(
     language: str,
     vocabulary: Vocabulary | None = None,
     level: float = 0.95,
+    *,
+    cite: bool = True,
 ):
     """Supplementary table of every result's derived effect, for the manuscript.
 
     With several outcomes, the study cell names the outcome (and timepoint).
-    Markdown; every cell but the study citation is escaped as literal text."""
+    Markdown; every cell but the study citation is escaped as literal text.
+    ``cite=False``: the study cell is its label as literal text, no citation
+    (the supplementary tables of a large review, reviewkit.large_review)."""
     from reviewkit.i18n import section
     from reviewkit.numfmt import format_number, format_percent
     from reviewkit.safe_markdown import Markdown, literal
@@ -1331,7 +1340,7 @@ def effects_markdown(
             notes.append(message(language, "synthesis.role.other_timepoint"))
         if present(row["reason_no_effect"]):
             notes.append(reason_label(row["reason_no_effect"], language))
-        study = study_cell(row["id"], row["label"])
+        study = study_cell(row["id"], row["label"]) if cite else literal(row["label"])
         if several:
             parts = [
                 outcome_label(str(row["outcome"]), language, vocabulary),

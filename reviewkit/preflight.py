@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from reviewkit.errors import InputError, capped
+from reviewkit.fast_yaml import FastSafeLoader, safe_load
 from reviewkit.paths import PROFILES_DIR, TOOL_DIR
 from reviewkit.synthesis_config import synthesis_config_problems
 
@@ -28,6 +29,11 @@ __all__ = ["check_config_file", "check_review", "config_file_problems", "review_
 class _UniqueKeyLoader(yaml.SafeLoader):
     """YAML's safe loader, but a key written twice in one mapping is an error
     (plain YAML keeps the last one silently)."""
+
+
+class _FastUniqueKeyLoader(FastSafeLoader):
+    """The same with libyaml's parser (reviewkit.fast_yaml); a mistake is read
+    again with :class:`_UniqueKeyLoader` for its message."""
 
 
 def _mapping_without_duplicates(loader, node, deep=False):
@@ -46,9 +52,10 @@ def _mapping_without_duplicates(loader, node, deep=False):
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
-)
+for _loader in (_UniqueKeyLoader, _FastUniqueKeyLoader):
+    _loader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
+    )
 
 
 def _yaml_message(error: yaml.YAMLError, source: str) -> str:
@@ -74,7 +81,7 @@ def config_file_problems(path: Path | str = "config.yaml") -> list[str]:
     except OSError as error:
         return [f"{path}: cannot be read ({error.strerror})"]
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        data = safe_load(text, _FastUniqueKeyLoader, _UniqueKeyLoader)  # SafeLoader subclasses
     except yaml.YAMLError as error:
         return [_yaml_message(error, str(path))]
     if data is not None and not isinstance(data, dict):
@@ -139,7 +146,7 @@ def _profile_problems(config: dict, review: Path) -> tuple[list[str], dict | Non
 
 def _csl_problems(config: dict, profile: dict | None, review: Path) -> list[str]:
     from reviewkit.assemble import resolve_csl
-    from reviewkit.frontmatter import DEFAULT_CSL
+    from reviewkit.profiles import DEFAULT_CSL
 
     style = config.get("csl") or (profile or {}).get("csl") or DEFAULT_CSL
     where = "config.yaml: csl" if config.get("csl") else f"{(profile or {}).get('source')}: csl"

@@ -14,6 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.bibliography import check_bibliography, check_study_authors
+from reviewkit.large_review import (
+    appendix_markdown,
+    pdf_limit_of,
+    settings_of,
+    summary_table_markdown,
+    threshold_of,
+)
 from reviewkit.pooling import SynthesisSettings, effects_markdown, read_own_columns, synthesise
 from reviewkit.results import results_frame, write_results
 from reviewkit.rob import check_rob_columns
@@ -86,11 +93,16 @@ def prepare_data(
     outputs: dict[str, Path | str],
     vocabulary: dict | None = None,
     outcomes: str | None = None,
+    large_review: dict | None = None,
 ) -> None:
     """Validate, then write the files named in ``outputs`` (keys: studies, results,
     summary, synthesis, study_table_csv, study_table_md, effects_csv, effects_md,
-    summary_of_findings). ``vocabulary`` is config.yaml's `vocabulary:`; ``outcomes``
-    its `outcomes:` table (`file` or `file#sheet`), empty for none."""
+    summary_of_findings, and optionally appendix). ``vocabulary`` is config.yaml's
+    `vocabulary:`; ``outcomes`` its `outcomes:` table (`file` or `file#sheet`), empty
+    for none; ``large_review`` its `large_review:` (reviewkit.large_review): above its
+    threshold the study table's Markdown is the summary by design, the effects
+    table's is empty, and ``appendix`` (the supplementary tables document) holds both
+    per-study tables."""
     settings = SynthesisSettings.from_config(synthesis_settings)
     words = Vocabulary.from_config(
         vocabulary, favoured_direction=settings.favoured_direction, language=language
@@ -103,10 +115,18 @@ def prepare_data(
     results = results_frame(table, outcome_rows, words, load_schema(schema))
     table = normalised_copy(table, schema, outputs["studies"])
     write_results(results, outputs["results"])
-    write_json(outputs["summary"], summarise(table, results, words))
+    large_config = {"large_review": large_review}
+    large = settings_of(len(table), threshold_of(large_config), pdf_limit_of(large_config))
+    write_json(outputs["summary"], {**summarise(table, results, words), "large_review": large})
     study_table = build_study_table(table, language, words).drop(columns="id")
     study_table.to_csv(outputs["study_table_csv"], index=False)
-    write_text(outputs["study_table_md"], study_table_markdown(table, language, words))
+    per_study_here = not large["per_study_in_supplement"]
+    write_text(
+        outputs["study_table_md"],
+        study_table_markdown(table, language, words)
+        if per_study_here
+        else summary_table_markdown(table, language, words),
+    )
     own_columns = read_own_columns(studies, settings)
     synthesis, effects = synthesise(
         table, settings, rob_tool, results, words, language, own_columns
@@ -114,7 +134,12 @@ def prepare_data(
     write_json(outputs["synthesis"], synthesis)
     effects.drop(columns="inputs_data").to_csv(outputs["effects_csv"], index=False)
     level = float(synthesis.get("settings", {}).get("confidence_level", 0.95))
-    write_text(outputs["effects_md"], effects_markdown(effects, language, words, level))
+    write_text(
+        outputs["effects_md"],
+        effects_markdown(effects, language, words, level) if per_study_here else "",
+    )
+    if outputs.get("appendix"):
+        write_text(outputs["appendix"], appendix_markdown(table, effects, language, words, level))
     sof = (
         summary_of_findings_markdown(judgements, synthesis, language, words)
         if judgements is not None

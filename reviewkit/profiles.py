@@ -20,6 +20,7 @@ import jsonschema
 import yaml
 
 from reviewkit.errors import InputError
+from reviewkit.fast_yaml import safe_load
 from reviewkit.paths import PROFILE_SCHEMA, PROFILES_DIR
 
 __all__ = [
@@ -45,6 +46,8 @@ DECLARATIONS = (
     "author-contributions",
     "ai-use",
 )
+#: The citation style when neither config.yaml nor the profile names one (APA 7).
+DEFAULT_CSL = "apa"
 
 
 def _looks_like_path(value: str) -> bool:
@@ -77,7 +80,7 @@ def _read_yaml(path: Path) -> dict:
         hint = f" (profiles available: {', '.join(available)})" if available else ""
         raise InputError(f"{path}: journal profile not found{hint}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         detail = " ".join(str(error).split())
         raise InputError(f"{path}: not valid YAML ({detail})") from None
@@ -161,7 +164,7 @@ def _schema(path: Path) -> dict:
 
 @functools.lru_cache(maxsize=4)
 def _parsed_schema(path: str, _mtime_ns: int, _size: int) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 def load_profile(
@@ -177,7 +180,48 @@ def load_profile(
     A mistake raises :class:`InputError` naming the file, key, value and what
     was expected, e.g. ``profiles/x.yaml: docx.line_spacing: "double" is not
     valid; expected a value of type number``.
+
+    The workflow asks for the same profile about ten times while the Snakefile
+    is read: a result is kept per process and returned (as a copy) while none
+    of its files changed (modification time and size) and the files it names
+    still exist.
     """
+    key = (profile, str(Path(profiles_dir).resolve()), str(schema_path), os.getcwd())
+    cached = _PROFILES.get(key)
+    if cached is not None:
+        merged, stamps = cached
+        current = (
+            stamps[0][0] == str(profile_path(profile, Path(profiles_dir)))
+            and all(_stamp(Path(stamp[0])) == stamp for stamp in stamps)
+            and all(Path(file).exists() for file in referenced_files(merged))
+        )
+        if current:
+            return copy.deepcopy(merged)
+    merged, stamps = _load_profile(profile, profiles_dir=profiles_dir, schema_path=schema_path)
+    _PROFILES[key] = (copy.deepcopy(merged), stamps)
+    return merged
+
+
+#: load_profile's results of this process: key -> (profile, stamps of its files).
+_PROFILES: dict[tuple, tuple[dict, tuple]] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def _load_profile(
+    profile: str,
+    *,
+    profiles_dir: Path | str = PROFILES_DIR,
+    schema_path: Path | str = PROFILE_SCHEMA,
+) -> tuple[dict, tuple]:
+    """See :func:`load_profile`; also returns the (file, modification time,
+    size) of each profile file read, to tell whether a cached result is current."""
     profiles_dir = Path(profiles_dir)
     path = profile_path(profile, profiles_dir)
     layers = list(_chain(path, profiles_dir))
@@ -195,7 +239,8 @@ def load_profile(
             raise InputError(
                 f"{path}: {file}: no such file or folder (paths are relative to the review folder)"
             )
-    return merged
+    read = [path for path, _ in layers] + [Path(schema_path)]
+    return merged, tuple(_stamp(path) for path in read)
 
 
 def referenced_files(profile: dict) -> list[str]:

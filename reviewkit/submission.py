@@ -4,7 +4,8 @@ the manifest with checksums and the zip, all with reproducible bytes.
 * :func:`export_figures`: each figure of the manuscript, in its order, as the
   file a journal asks for (``Fig1.tif``: RGB without alpha, LZW, at the
   profile's dpi; or PNG; or the vector PDF). At the PNG's own resolution the
-  PNG is converted; at any other resolution the figure is rendered anew from
+  PNG is converted (or copied as it is, when it is already an RGB PNG, as the
+  figure step writes it); at any other resolution the figure is rendered anew from
   its vector PDF by typst (no upsampling of pixels).
 * :func:`write_supplement`: the validated study table, every derived number
   (the JSON files of results/stats, flattened) and the result tables as one
@@ -108,6 +109,14 @@ def _rendered_from_pdf(pdf: Path, dpi: int, root: Path) -> Image.Image:
     return Image.open(io.BytesIO(png))
 
 
+def _ready_png(png: Path, dpi: int) -> bool:
+    """Whether the PNG already is RGB at ``dpi``, as reviewkit.figures.save_figure
+    writes it: then it is copied byte for byte, not decoded and encoded again."""
+    with Image.open(png) as image:  # reads the header only
+        own = image.info.get("dpi")
+        return image.format == "PNG" and image.mode == "RGB" and bool(own) and round(own[0]) == dpi
+
+
 def _raster(png: Path, dpi: int, root: Path) -> Image.Image:
     """The figure at ``dpi`` as an RGB image on white (no alpha channel)."""
     with Image.open(png) as image:
@@ -163,6 +172,8 @@ def export_figures(
             _raster(source, dpi, root).save(
                 target, format="TIFF", compression="tiff_lzw", dpi=(dpi, dpi)
             )
+        elif _ready_png(source, dpi):
+            shutil.copyfile(source, target)  # already what the journal asks for
         else:
             _raster(source, dpi, root).save(target, format="PNG", dpi=(dpi, dpi), optimize=True)
         written.append(target)
@@ -368,10 +379,12 @@ def package_parts(
     tables: Path | str | None = None,
     figures_folder: Path | str | None = None,
     supplement: Path | str | None = None,
+    supplement_tables: tuple[Path | str, Path | str] | None = None,
 ) -> list[Part]:
     """The files of a profile's submission folder, each with its purpose, in
     the order a journal's upload form asks for them. A file the profile does
-    not want is passed as None."""
+    not want is passed as None. ``supplement_tables``: the DOCX and PDF of a large
+    review's supplementary tables (reviewkit.large_review)."""
     name = settings["name"]
     masked = " without author names (masked review)" if settings["anonymised"] else ""
     parts = [
@@ -434,6 +447,11 @@ def package_parts(
                 "and the result tables",
             )
         )
+    if supplement_tables is not None:
+        what = "Supplementary tables S1 (characteristics of each study) and S2 (effect sizes)"
+        for source, kind in zip(supplement_tables, ("Word", "PDF"), strict=True):
+            if source is not None:  # no PDF above large_review.supplement_pdf_up_to
+                parts.append(Part(Path(source), Path(source).name, f"{what}, {kind}"))
     parts.append(
         Part(
             Path(checks_file),

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reviewkit.conventions import SIGNIFICANCE_LEVEL
 from reviewkit.results import results_frame
 from reviewkit.vocabulary import Vocabulary
 
-SIGNIFICANCE_LEVEL = 0.05
 P_TESTS = ("independent_t", "paired_t", "chi2", "mann_whitney", "wilcoxon", "not_stated")
 
 

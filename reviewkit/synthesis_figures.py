@@ -73,7 +73,7 @@ from matplotlib.patches import Patch, Polygon
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 from matplotlib.transforms import blended_transform_factory
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri  # not scipy.stats: 1 s to import
 
 from reviewkit.figures import (
     WIDTH_IN,
@@ -187,6 +187,7 @@ def _labels(language: str, level: float = 0.95) -> dict[str, str]:
         "funnel_not_applicable",
     ):
         words[key] = message(language, f"synthesis.figure.{key}")
+    words.update(section(language, "large_review")["figures"])
     return {key: text.replace("{level}", percent) for key, text in words.items()}
 
 
@@ -252,12 +253,16 @@ def forest_rows(
     effects: pd.DataFrame,
     pooled: Mapping[str, Mapping],
     sensitivity: Mapping[str, Mapping] | None = None,
+    *,
+    aggregate: bool = False,
 ) -> list[dict]:
     """The rows of the forest plot, top to bottom, with their y position.
 
     Each row is a dict with `kind` ("header", "study", "pooled", "pi", "note",
     "sensitivity"), `group` and `y`; study rows carry the effect row as `effect`;
     a blank spacer separates groups. Studies keep their order within a group.
+    ``aggregate`` (a large review): one "spread" row per group, the box of its
+    studies' effect sizes (carried as `effects`), instead of a row per study.
     """
     sensitivity = sensitivity or {}
     rows: list[dict] = []
@@ -269,9 +274,16 @@ def forest_rows(
         info = pooled.get(group, {})
         rows.append({"kind": "header", "group": group, "y": y})
         y += 1
-        for _, effect in chosen.iterrows():
-            rows.append({"kind": "study", "group": group, "y": y, "effect": effect})
-            y += 1
+        if aggregate:
+            main = chosen[chosen["role"] != "sensitivity"] if "role" in chosen else chosen
+            finite = np.isfinite(pd.to_numeric(main["yi"], errors="coerce").to_numpy(float))
+            if finite.any():  # the effects of the main analysis, as one box
+                rows.append({"kind": "spread", "group": group, "y": y, "effects": main[finite]})
+                y += 1
+        else:
+            for _, effect in chosen.iterrows():
+                rows.append({"kind": "study", "group": group, "y": y, "effect": effect})
+                y += 1
         if _is_true(info.get("pooled")):
             rows.append({"kind": "pooled", "group": group, "y": y, "info": info})
             y += 1
@@ -422,6 +434,29 @@ def _draw_forest_row(ax, row: dict, effects, pooled, areas, labels, language) ->
         symbol = MEASURE_SYMBOLS.get(measure, labels["effect"]) if measure else labels["effect"]
         _row_texts(ax, y, labels["n"], f"{symbol} [{labels['ci']}]", f"header:{group}", True)
         return labels.get(f"group:{group}", f"{labels['group:other']}: {group}"), "header"
+    if kind == "spread":
+        values = pd.to_numeric(row["effects"]["yi"], errors="coerce").dropna().to_numpy(float)
+        q1, median, q3 = np.percentile(values, [25, 50, 75])
+        ax.add_patch(
+            Polygon(
+                [(q1, y - 0.3), (q3, y - 0.3), (q3, y + 0.3), (q1, y + 0.3)],
+                closed=True,
+                facecolor="#d9d9d9",
+                edgecolor=INK,
+                linewidth=0.8,
+                zorder=2,
+                gid=f"spread:{group}",
+            )
+        )
+        ax.plot([median, median], [y - 0.3, y + 0.3], color=INK, linewidth=1.4, zorder=3)
+        _row_texts(
+            ax,
+            y,
+            format_number(len(values), language),
+            format_estimate(median, q1, q3, language),
+            f"spread:{group}",
+        )
+        return labels["spread_row"], ""
     if kind == "study":
         effect = row["effect"]
         sid = str(effect["id"])
@@ -529,7 +564,10 @@ def _forest_extent(rows: list[dict]) -> tuple[float, float]:
     """x limits covering 0, every CI, diamond and prediction interval, with a margin."""
     values = [0.0]
     for row in rows:
-        if row["kind"] == "study":
+        if row["kind"] == "spread":
+            yi = pd.to_numeric(row["effects"]["yi"], errors="coerce").dropna().to_numpy(float)
+            values += list(np.percentile(yi, [25, 75]))
+        elif row["kind"] == "study":
             values += [float(row["effect"][c]) for c in ("yi", "ci_low", "ci_high")]
         elif row["kind"] in ("pooled", "sensitivity"):
             values += [float(row["info"][c]) for c in ("estimate", "ci_low", "ci_high")]
@@ -576,7 +614,9 @@ def forest_panels(
     return panels
 
 
-def _draw_forest_panel(ax, panel: dict, labels, language, measure_label: str | None) -> None:
+def _draw_forest_panel(
+    ax, panel: dict, labels, language, measure_label: str | None, aggregate: bool = False
+) -> None:
     """One outcome and comparison group on its own axes, x axis named after its measure."""
     effects = panel["effects"]
     key = panel["key"]
@@ -585,7 +625,7 @@ def _draw_forest_panel(ax, panel: dict, labels, language, measure_label: str | N
     pooled = {key: panel["pooled"]}
     sensitivity = {key: panel["sensitivity"]}
     effects = effects.assign(comparison=key)
-    rows = forest_rows(effects, pooled, sensitivity)
+    rows = forest_rows(effects, pooled, sensitivity, aggregate=aggregate)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     measures = effects["measure"].dropna().astype(str)
@@ -616,9 +656,13 @@ def plot_forest(
     level: float = 0.95,
     sensitivity: Mapping[str, Mapping] | None = None,
     outcome_labels: Mapping[str, str] | None = None,
+    *,
+    aggregate: bool = False,
 ) -> Figure:
     """Forest plot of the derived effects: a panel per outcome and comparison group,
-    pooled only where justified.
+    pooled only where justified. ``aggregate`` (a large review): each panel shows
+    the box of its studies' effect sizes instead of a row per study (the pooled
+    rows are unchanged).
 
     Rows without a finite yi are left out. Squares have an area proportional to
     the inverse-variance weight within their panel (1/(vi + tau²) for a pooled
@@ -656,7 +700,12 @@ def plot_forest(
             return fig
         heights = [
             len(
-                forest_rows(p["effects"], {p["group"]: p["pooled"]}, {p["group"]: p["sensitivity"]})
+                forest_rows(
+                    p["effects"],
+                    {p["group"]: p["pooled"]},
+                    {p["group"]: p["sensitivity"]},
+                    aggregate=aggregate,
+                )
             )
             + 1.6
             for p in panels
@@ -666,15 +715,18 @@ def plot_forest(
         several = len({p["outcome"] for p in panels}) > 1
         shown_title = set()
         for ax, panel in zip(axes, panels, strict=True):
-            _draw_forest_panel(ax, panel, labels, language, measure_label)
+            _draw_forest_panel(ax, panel, labels, language, measure_label, aggregate)
             if several and panel["outcome"] not in shown_title:
                 name = (outcome_labels or {}).get(panel["outcome"], panel["outcome"])
                 ax.set_title(name, loc="left", fontweight="bold", gid=f"title:{panel['outcome']}")
                 shown_title.add(panel["outcome"])
-        handles = [
-            Line2D([], [], color=INK, marker="s", markersize=7, label=labels["study_effect"])
-        ]
-        if any(_is_true(value) for value in effects.get("imputed", [])):
+        if aggregate:
+            handles = [Patch(facecolor="#d9d9d9", edgecolor=INK, label=labels["studies_spread"])]
+        else:
+            handles = [
+                Line2D([], [], color=INK, marker="s", markersize=7, label=labels["study_effect"])
+            ]
+        if not aggregate and any(_is_true(value) for value in effects.get("imputed", [])):
             handles.append(
                 Line2D(
                     [],
@@ -686,7 +738,7 @@ def plot_forest(
                     label=labels["imputed"],
                 )
             )
-        if "role" in effects and (effects["role"] == "sensitivity").any():
+        if not aggregate and "role" in effects and (effects["role"] == "sensitivity").any():
             handles.append(
                 Line2D(
                     [],
@@ -877,7 +929,7 @@ def contour_n(p_one_sided: np.ndarray | float, effect: float, comparison: str) -
     Two equal groups: N = z²(8 + d²)/(2d²); paired pre-post: n = z²(1 + d_z²/2)/d_z²,
     with z = Φ⁻¹(1 − p).
     """
-    z = norm.isf(np.asarray(p_one_sided, dtype=float))
+    z = -ndtri(np.asarray(p_one_sided, dtype=float))  # scipy.stats.norm.isf
     return z**2 * _contour_coefficient(effect, comparison)
 
 
@@ -929,7 +981,7 @@ def _label_contour(ax, effect: float, comparison: str, half_width: float, n_rang
     target = n_high / 1.5
     z = math.sqrt(target / _contour_coefficient(effect, comparison))
     # With a very large n the tail probability underflows to 0: keep it positive.
-    p_one_sided = max(float(norm.sf(z)), sys.float_info.min)
+    p_one_sided = max(float(ndtr(-z)), sys.float_info.min)  # scipy.stats.norm.sf
     x, y, align = abs(float(albatross_x(p_one_sided))), target, "center"
     if x > half_width - 0.3:  # the curve stays below the top: label it at the outer edge
         x = half_width - 0.05
@@ -953,8 +1005,12 @@ def _label_contour(ax, effect: float, comparison: str, half_width: float, n_rang
     )
 
 
-def _albatross_panel(ax, rows: pd.DataFrame, labels, language, contours, colours) -> np.ndarray:
-    """Draw one albatross panel; return which points are bounds (open markers)."""
+def _albatross_panel(
+    ax, rows: pd.DataFrame, labels, language, contours, colours, per_study: bool = True
+) -> np.ndarray:
+    """Draw one albatross panel; return which points are bounds (open markers).
+    ``per_study=False`` (a large review): the points of one design, comparison and
+    kind of p are drawn together (one artist each, not one per study)."""
     p = rows["p_one_sided"].astype(float).to_numpy()
     x = albatross_x(p) if len(rows) else np.array([])
     n = rows["n_total"].astype(float).to_numpy()
@@ -985,7 +1041,27 @@ def _albatross_panel(ax, rows: pd.DataFrame, labels, language, contours, colours
             )
             _label_contour(ax, effect, comparison, half_width, (n_low, n_high), language)
     bounds = np.array([_is_true(value) for value in rows["p_is_bound"]], dtype=bool)
-    for i, (_, row) in enumerate(rows.iterrows()):
+    if not per_study and len(rows):
+        designs = rows["design"].astype(str).to_numpy()
+        comparisons = rows["comparison"].astype(str).to_numpy()
+        groups = sorted(set(zip(designs, comparisons, bounds.tolist(), strict=True)))
+        for design, comparison, bound in groups:
+            chosen = (designs == design) & (comparisons == comparison) & (bounds == bound)
+            colour = colours.get(design, "#555555")
+            ax.plot(
+                x[chosen],
+                n[chosen],
+                linestyle="none",
+                marker=COMPARISON_MARKERS.get(comparison, "D"),
+                markersize=4,
+                markerfacecolor=OPEN_FACE if bound else colour,
+                markeredgecolor=colour,
+                markeredgewidth=0.8,
+                alpha=0.8,
+                zorder=3,
+                gid=f"points:{design}:{comparison}:{'bound' if bound else 'exact'}",
+            )
+    for i, (_, row) in enumerate(rows.iterrows() if per_study else ()):
         colour = colours.get(str(row["design"]), "#555555")
         ax.plot(
             [x[i]],
@@ -1039,11 +1115,14 @@ def plot_albatross(
     contours: Sequence[float] = (0.2, 0.5, 0.8),
     vocabulary: Vocabulary | None = None,
     outcome_labels: Mapping[str, str] | None = None,
+    *,
+    per_study: bool = True,
 ) -> Figure:
     """Albatross plot: p value against N with contours of constant standardised effect.
 
     With an `outcome` column holding several outcomes, one panel per outcome
-    (in order of appearance), each titled with its name."""
+    (in order of appearance), each titled with its name. ``per_study=False``: see
+    :func:`_albatross_panel` (the same picture, drawn fast for thousands of studies)."""
     labels = _labels(language)
     _require(
         p_studies,
@@ -1064,7 +1143,7 @@ def plot_albatross(
         bounds_any = False
         for ax, outcome in zip(axes, outcomes, strict=True):
             chosen = rows if outcome is None else rows[rows["outcome"].astype(str) == outcome]
-            bounds = _albatross_panel(ax, chosen, labels, language, contours, colours)
+            bounds = _albatross_panel(ax, chosen, labels, language, contours, colours, per_study)
             bounds_any = bounds_any or bool(bounds.any())
             if outcome is not None:
                 name = (outcome_labels or {}).get(outcome, outcome)
@@ -1474,10 +1553,14 @@ def make_synthesis_figure(
     rob_tool: str = "none",
     vocabulary: Vocabulary | None = None,
     results: pd.DataFrame | None = None,
+    *,
+    aggregate: bool = False,
 ) -> Figure:
     """One synthesis figure by name, from the validated studies, the results frame
     (results/data/results.csv), the effects table (results/tables/effects.csv) and the
-    synthesis summary (results/stats/synthesis.json)."""
+    synthesis summary (results/stats/synthesis.json). ``aggregate`` (a large review,
+    reviewkit.large_review): the forest plot without a row per study, the albatross
+    plot's points drawn by group, and the risk-of-bias traffic light as the summary."""
     from reviewkit.results import results_frame
     from reviewkit.rob import TOOLS
 
@@ -1506,6 +1589,7 @@ def make_synthesis_figure(
             level=level,
             sensitivity=sensitivity,
             outcome_labels=outcome_names(summary, language),
+            aggregate=aggregate,
         )
     if name == "albatross":
         if results is None:
@@ -1516,6 +1600,7 @@ def make_synthesis_figure(
             language,
             vocabulary=vocabulary,
             outcome_labels=outcome_names(summary, language),
+            per_study=not aggregate,
         )
     if name == "funnel":
         return plot_funnel(
@@ -1536,7 +1621,8 @@ def make_synthesis_figure(
         )
         rob = rob.rename(columns={"rob_overall": "overall"})
         domains = {k: v for k, v in tool.domain_labels(language).items() if k != "rob_overall"}
-        plot = plot_rob_traffic_light if name == "rob_traffic_light" else plot_rob_summary
+        per_study = name == "rob_traffic_light" and not aggregate
+        plot = plot_rob_traffic_light if per_study else plot_rob_summary
         return plot(rob, domains, tool.name, language)
     raise ValueError(
         f"unknown synthesis figure {name!r}; expected one of {', '.join(SYNTHESIS_FIGURES)}"

@@ -85,6 +85,10 @@ BLOCK_DEFINES = {
 }
 #: Exhibits that the blocks refer to but only another block (BLOCK_DEFINES) shows.
 SHOWN_BY_OTHER_BLOCK = {"effects", "sensitivity"}
+#: Figures a large review draws by design or group (captions.<name>_aggregated), and the
+#: one it leaves out of the text (the summary shows the same judgements).
+AGGREGATED_FIGURES = {"sample_sizes", "effect_direction", "before_after", "forest"}
+LEFT_OUT_WHEN_AGGREGATED = {"rob_traffic_light"}
 #: How many studies a sentence names by citation before it gives only their number.
 MAX_CITED = 5
 
@@ -406,7 +410,7 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
 
 
 def _very_imprecise_below() -> int:
-    from reviewkit.synthesis.meta import PI_VERY_IMPRECISE_BELOW
+    from reviewkit.conventions import PI_VERY_IMPRECISE_BELOW  # not the engine: scipy
 
     return PI_VERY_IMPRECISE_BELOW
 
@@ -974,6 +978,9 @@ class Exhibits:
         self.tables = dict(context.get("tables") or {})
         self.language = language
         self.elsewhere = dict(elsewhere)
+        # A large review (reviewkit.large_review): figures drawn by design and group, a
+        # summary table as Table 1, the traffic light of every study left out.
+        self.aggregated = bool((context.get("large_review") or {}).get("per_study_in_supplement"))
         synthesis = context.get("synthesis") or {}
         level = synthesis.get("settings", {}).get("confidence_level")
         rob = synthesis.get("risk_of_bias") or {}
@@ -996,6 +1003,8 @@ class Exhibits:
     def exists(self, name: str) -> bool:
         """The figure was drawn / the table has content in this build."""
         if name in FIGURE_LABELS:
+            if self.aggregated and name in LEFT_OUT_WHEN_AGGREGATED:
+                return False
             return name in self.figures
         source = {v: k for k, v in TABLE_NAMES.items()}[name]
         return bool(str(self.tables.get(source) or "").strip())
@@ -1015,18 +1024,22 @@ class Exhibits:
         """Whether the document will hold it: shown by the user's templates, or by the
         block that refers to it (the effects table is shown only by its own block)."""
         if name in SHOWN_BY_OTHER_BLOCK:
+            if self.aggregated and not self.exists(name):  # in the supplement instead
+                return False
             return self.shown_elsewhere(name)
         return self.exists(name) or self.shown_elsewhere(name)
 
     def embed(self, name: str) -> Markdown:
         label = self.label(name)
         if name in FIGURE_LABELS:
-            caption = term(f"captions.{name}", self.language, **self.fields)
-            if self.notes.get(name):
+            key = f"{name}_aggregated" if self.aggregated and name in AGGREGATED_FIGURES else name
+            caption = term(f"captions.{key}", self.language, **self.fields)
+            if self.notes.get(name) and not (self.aggregated and name in AGGREGATED_FIGURES):
                 caption = Markdown(f"{caption} {term(f'captions.{name}_open', self.language)}")
             return Markdown(f"![{caption}]({self.figures[name]}){{#{label}}}")
         source = {v: k for k, v in TABLE_NAMES.items()}[name]
-        caption = term(f"captions.table_{name}", self.language, **self.fields)
+        summary = "_summary" if self.aggregated and name == "studies" else ""
+        caption = term(f"captions.table_{name}{summary}", self.language, **self.fields)
         if name == "effects":  # the measure codes the table shows, and nothing else
             names = [
                 term(
@@ -1078,6 +1091,7 @@ def render_blocks(
         "n_comparison_kinds": sum(1 for k in comparisons.values() if k),
         "direction_within": dict(context.get("direction_within") or {}),
         "years": {"min": None, "max": None, "n_missing": 0, **(context.get("years") or {})},
+        "large_review": {"per_study_in_supplement": False, **(context.get("large_review") or {})},
         "n_rct": int((context.get("by_design") or {}).get("rct", 0)),
         "syn": synthesis_facts(context.get("synthesis") or {}, effects, language),
         "search": search_facts(context.get("prisma")),

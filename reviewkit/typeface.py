@@ -158,13 +158,32 @@ def text_width(
     extra=(),
 ) -> float:
     """Width of ``text`` in points, set in ``family`` at ``size_pt`` (no kerning)."""
+    widths = _char_widths(family, tuple(str(path) for path in extra), bold, italic)
+    return size_pt * sum(map(widths.__getitem__, text))
+
+
+class _CharWidths(dict):
+    """Character -> advance width (em) of one font file, filled in as characters are
+    first met: tables of thousands of studies measure millions of characters."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        metrics = _metrics(path)
+        self.cmap, self.widths = metrics["cmap"], metrics["widths"]
+        self.fallback = self.widths.get(self.cmap.get(ord("n"), ""), 0.5)
+
+    def __missing__(self, ch: str) -> float:
+        width = self.widths.get(self.cmap.get(ord(ch), ""), self.fallback)
+        self[ch] = width
+        return width
+
+
+@cache
+def _char_widths(family: str, extra: tuple[str, ...], bold: bool, italic: bool) -> _CharWidths:
     path = font_file(family, extra, bold=bold, italic=italic) or font_file(
         DEFAULT_FAMILY, bold=bold, italic=italic
     )
-    metrics = _metrics(str(path))
-    cmap, widths = metrics["cmap"], metrics["widths"]
-    fallback = widths.get(cmap.get(ord("n"), ""), 0.5)
-    return size_pt * sum(widths.get(cmap.get(ord(ch), ""), fallback) for ch in text)
+    return _CharWidths(str(path))
 
 
 def use_in_matplotlib(family: str, extra: Sequence[os.PathLike[str] | str] = ()) -> str:

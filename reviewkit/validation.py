@@ -28,9 +28,9 @@ from pathlib import Path
 
 import jsonschema
 import pandas as pd
-import yaml
 
 from reviewkit.errors import MAX_REPORTED_LINES, InputError
+from reviewkit.fast_yaml import safe_load
 from reviewkit.tables_io import read_table_cells, shown
 from reviewkit.vocabulary import Vocabulary
 
@@ -68,7 +68,7 @@ class InclusionWindow:
 
 def load_schema(path: Path | str) -> dict:
     with open(path, encoding="utf-8") as handle:
-        schema = yaml.safe_load(handle)
+        schema = safe_load(handle)
     jsonschema.Draft202012Validator.check_schema(schema)
     return schema
 

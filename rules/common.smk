@@ -18,6 +18,13 @@ from reviewkit.config_check import or_exit
 from reviewkit.reproducible import build_epoch, code_version
 from reviewkit.versions import release_to_compare
 from reviewkit.search.files import export_files
+from reviewkit.large_review import (
+    count_study_rows,
+    is_large,
+    pdf_limit_of,
+    threshold_of,
+    wants_pdf,
+)
 
 # ------------------------------------------------------------ the review's files
 MANUSCRIPT_DIR = Path(config["manuscript_dir"])
@@ -37,6 +44,19 @@ MANUSCRIPT_DOCX = "results/manuscript/manuscript.docx"
 MANUSCRIPT_PDF = "results/manuscript/manuscript.pdf"
 MANUSCRIPT_HTML = "results/manuscript/manuscript.html"
 SUPPLEMENT_XLSX = "results/supplement/supplementary-data.xlsx"
+# A review above large_review.per_study_in_supplement_above studies (counted from
+# the rows of the study table while the workflow is read; reviewkit.large_review):
+# the table of every study and the effect sizes go into the supplementary tables
+# document instead of the manuscript.
+N_STUDY_ROWS = count_study_rows(config["studies"])
+LARGE_REVIEW = is_large(N_STUDY_ROWS, threshold_of(config))
+# ...and typeset as a PDF too up to large_review.supplement_pdf_up_to studies.
+SUPPLEMENT_TABLES_PDF = LARGE_REVIEW and wants_pdf(N_STUDY_ROWS, pdf_limit_of(config))
+SUPPLEMENT_TABLES = {
+    "markdown": "results/supplement/supplementary-tables.md",
+    "docx": "results/supplement/supplementary-tables.docx",
+    "pdf": "results/supplement/supplementary-tables.pdf",
+}
 CHANGES = {
     "markdown": "results/changes/changes.md",
     "html": "results/changes/changes.html",
@@ -262,6 +282,10 @@ def submission_inputs(wildcards):
     for part, (key, path) in optional.items():
         if profile_wants(name, part):
             inputs[key] = path
+    if LARGE_REVIEW and profile_wants(name, "supplement"):
+        inputs["supplement_tables_docx"] = SUPPLEMENT_TABLES["docx"]
+        if SUPPLEMENT_TABLES_PDF:
+            inputs["supplement_tables_pdf"] = SUPPLEMENT_TABLES["pdf"]
     return inputs
 
 

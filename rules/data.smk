@@ -17,6 +17,8 @@ rule prepare_data:
         effects_csv=EFFECTS_CSV,
         effects_md=EFFECTS_MD,
         summary_of_findings=SUMMARY_OF_FINDINGS_MD,
+        # Only for a large review: Table S1 and S2 (reviewkit.large_review).
+        **({"appendix": SUPPLEMENT_TABLES["markdown"]} if LARGE_REVIEW else {}),
     log:
         "logs/prepare_data.log",
     conda:
@@ -31,5 +33,6 @@ rule prepare_data:
         rob_tool=config["risk_of_bias"]["tool"],
         vocabulary=config["vocabulary"],
         outcomes=config["outcomes"],
+        large_review=config["large_review"],
     script:
         "../scripts/prepare_data.py"

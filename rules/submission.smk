@@ -37,6 +37,29 @@ rule supplement:
         "../scripts/supplement.py"
 
 
+if LARGE_REVIEW:
+
+    rule supplement_tables:
+        """A large review's supplementary tables (Table S1, the characteristics of each
+        study; Table S2, the effect sizes) as a Word document and a PDF."""
+        input:
+            markdown=SUPPLEMENT_TABLES["markdown"],
+            layout=pandoc_settings(),
+            reference=f"{profile_dir(PROFILE)}/reference.docx",
+        output:
+            docx=SUPPLEMENT_TABLES["docx"],
+            **({"pdf": SUPPLEMENT_TABLES["pdf"]} if SUPPLEMENT_TABLES_PDF else {}),
+        log:
+            "logs/supplement_tables.log",
+        conda:
+            "../envs/reviewkit.yaml"
+        params:
+            code=CODE_VERSION,
+            epoch=inputs_epoch(),
+        script:
+            "../scripts/supplement_tables.py"
+
+
 rule submission_package:
     """The submission folder of one journal profile, its manifest and its zip."""
     input:

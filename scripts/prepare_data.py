@@ -18,6 +18,7 @@ if __name__ == "__main__":
             outputs=dict(snakemake.output.items()),
             vocabulary=dict(snakemake.params.vocabulary),
             outcomes=snakemake.params.outcomes,
+            large_review=dict(snakemake.params.large_review),
         ),
         snakemake.log[0],
     )

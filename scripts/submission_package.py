@@ -22,6 +22,11 @@ def package(inputs, manifest, zip_path, epoch):
         tables=inputs.get("tables"),
         figures_folder=inputs.get("figures"),
         supplement=inputs.get("supplement"),
+        supplement_tables=(
+            (inputs.supplement_tables_docx, inputs.get("supplement_tables_pdf"))
+            if inputs.get("supplement_tables_docx")
+            else None
+        ),
     )
     assemble_package(parts, Path(manifest).parent, zip_path, epoch=epoch)
 

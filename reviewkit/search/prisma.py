@@ -36,11 +36,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # not imported at run time: the text step reads prisma.json without pandas
+    import pandas as pd
 
-from reviewkit.search.dedupe import RULES, Deduplication
-from reviewkit.search.readers import SearchExport
+    from reviewkit.search.dedupe import Deduplication
+    from reviewkit.search.readers import SearchExport
 
 COUNT_KEYS = (
     "identified",
@@ -85,6 +87,8 @@ def prisma_counts(
     counts = _empty()
     if export is None or dedup is None:
         return _with_previous(counts, previous) if previous else counts
+    from reviewkit.search.dedupe import RULES
+
     earlier = {s["file"] for s in (previous or {}).get("sources", [])}
     sources = [s for s in export.sources if s.file not in earlier]
     files = {s.file for s in sources}

@@ -1,0 +1,15 @@
+"""Fixed conventions of the review's reporting, in a module without imports, so
+that the steps which only write text (no pandas) can read them.
+
+SIGNIFICANCE_LEVEL: a reported p-value counts as "below the level" when it is
+below 0.05, the level the included studies test against (reviewkit.summary
+counts p-values with it; templates get it as ``alpha``).
+
+PI_VERY_IMPRECISE_BELOW: with fewer studies than this, the t(k-2) prediction
+interval's multiplier is at least t(2) = 4.30, more than twice the normal
+1.96, so the engine (reviewkit.synthesis.meta) flags the interval as very
+imprecise and the text says so (reviewkit.text_blocks).
+"""
+
+SIGNIFICANCE_LEVEL = 0.05
+PI_VERY_IMPRECISE_BELOW = 5
