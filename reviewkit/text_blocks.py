@@ -1024,7 +1024,8 @@ class Exhibits:
         """Whether the document will hold it: shown by the user's templates, or by the
         block that refers to it (the effects table is shown only by its own block)."""
         if name in SHOWN_BY_OTHER_BLOCK:
-            if self.aggregated and not self.exists(name):  # in the supplement instead
+            if self.aggregated and name in TABLE_NAMES.values() and not self.exists(name):
+                # a per-study table of a large review: in the supplement instead
                 return False
             return self.shown_elsewhere(name)
         return self.exists(name) or self.shown_elsewhere(name)

@@ -8,6 +8,8 @@ rule prepare_data:
         summary_of_findings=summary_of_findings_input(),
         outcomes=outcomes_input(),
     output:
+        # Only for a large review: Table S1 and S2 (reviewkit.large_review).
+        **({"appendix": SUPPLEMENT_TABLES["markdown"]} if LARGE_REVIEW else {}),
         studies=VALIDATED_STUDIES,
         results=VALIDATED_RESULTS,
         summary=SUMMARY_JSON,
@@ -17,8 +19,6 @@ rule prepare_data:
         effects_csv=EFFECTS_CSV,
         effects_md=EFFECTS_MD,
         summary_of_findings=SUMMARY_OF_FINDINGS_MD,
-        # Only for a large review: Table S1 and S2 (reviewkit.large_review).
-        **({"appendix": SUPPLEMENT_TABLES["markdown"]} if LARGE_REVIEW else {}),
     log:
         "logs/prepare_data.log",
     conda:

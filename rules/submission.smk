@@ -47,8 +47,8 @@ if LARGE_REVIEW:
             layout=pandoc_settings(),
             reference=f"{profile_dir(PROFILE)}/reference.docx",
         output:
-            docx=SUPPLEMENT_TABLES["docx"],
             **({"pdf": SUPPLEMENT_TABLES["pdf"]} if SUPPLEMENT_TABLES_PDF else {}),
+            docx=SUPPLEMENT_TABLES["docx"],
         log:
             "logs/supplement_tables.log",
         conda:
