@@ -38,8 +38,8 @@ def draw_figures(
     effects: Path | str,
     synthesis: Path | str,
     prisma: Path | str | None = None,
-    pngs: Sequence[Path | str],
-    pdfs: Sequence[Path | str],
+    pngs: Sequence[Path | str] = (),
+    pdfs: Sequence[Path | str] = (),
     language: str,
     rob_tool: str,
     dpi: int = 300,
@@ -49,8 +49,9 @@ def draw_figures(
     font: str | None = None,
     font_paths: Sequence[str] = (),
 ) -> None:
-    """Draw figure ``names[i]`` into ``pngs[i]`` and ``pdfs[i]``; the vocabulary is the
-    one the data step validated against (summary.json).
+    """Draw figure ``names[i]`` into ``pngs[i]`` and ``pdfs[i]`` (an empty list: that
+    format is not written); the vocabulary is the one the data step validated
+    against (summary.json).
 
     With ``bibliography``, studies are labelled as the citation style ``csl``
     identifies them (reviewkit.citations; ``manuscript``, the rendered
@@ -77,6 +78,8 @@ def draw_figures(
         result_rows["label"] = result_rows["id"].astype(str).map(labels)
         effects_table["label"] = effects_table["id"].map(labels).fillna(effects_table["label"])
     family = use_in_matplotlib(font or DEFAULT_FAMILY, font_paths)
+    pngs = list(pngs) or [None] * len(names)
+    pdfs = list(pdfs) or [None] * len(names)
     for name, png, pdf in zip(names, pngs, pdfs, strict=True):
         with style_context(family):
             if name == "prisma_flow":

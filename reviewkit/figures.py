@@ -857,51 +857,63 @@ def too_many_pixels(fig: Figure, dpi: float) -> bool:
 
 def save_figure(
     fig: Figure,
-    png_path: str | os.PathLike,
-    pdf_path: str | os.PathLike,
+    png_path: str | os.PathLike | None,
+    pdf_path: str | os.PathLike | None,
     dpi: int = 300,
     family: str | None = None,
 ) -> None:
-    """Write a PNG (dpi) and a vector PDF with reproducible bytes, then close the figure.
+    """Write a PNG (dpi) and/or a vector PDF with reproducible bytes, then close the figure.
 
     The PNG is RGB without an alpha channel (the figures are drawn on opaque
     white), as journals ask for it, so the submission step can copy it as it
     is when the journal wants PNG at this resolution. The layout (matplotlib's
-    constrained layout) is computed once, for the PNG, and the PDF keeps it:
-    both files show the same arrangement, and the layout, a third of the cost
-    of saving, is not repeated.
+    constrained layout) is computed once, with Agg at ``dpi`` as for the PNG, and
+    the PDF keeps it: both files show the same arrangement, whether they are
+    written together or in two runs (the vector PDF is drawn only for a journal
+    profile that needs it; rules/figures.smk), and the layout, a third of the cost
+    of saving, is not repeated. ``None`` for a path: that file is not written.
 
     Each file is written to a temporary file in its own folder and renamed into
-    place only when both are complete, so a failed run leaves no half-written file.
+    place only when all are complete, so a failed run leaves no half-written file.
     A figure above :data:`MAX_PIXELS` at ``dpi`` raises ValueError.
     """
     if too_many_pixels(fig, dpi):
         width, height = raster_size(fig, dpi)
         _close(fig)
+        name = Path(png_path if png_path is not None else pdf_path).with_suffix(".png").name
         raise ValueError(
-            f"{Path(png_path).name}: {width} x {height} pixels at {dpi} dpi is more than "
+            f"{name}: {width} x {height} pixels at {dpi} dpi is more than "
             f"{MAX_PIXELS / 1e6:.0f} megapixels"
         )
-    targets = [Path(png_path), Path(pdf_path)]
-    temporary: list[Path] = []
+    targets = {
+        kind: Path(path)
+        for kind, path in (("png", png_path), ("pdf", pdf_path))
+        if path is not None
+    }
+    temporary: dict[str, Path] = {}
     try:
         with style_context(family):
-            for path in targets:
+            for kind, path in targets.items():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 # same folder (so the rename is atomic); ordinary permissions, unlike mkstemp
-                temporary.append(path.with_name(f".{path.name}.{os.getpid()}.tmp"))
-            _save_png(fig, temporary[0], dpi)
-            layout = fig.get_layout_engine()
-            fig.set_layout_engine("none")  # keep the PNG's layout
-            try:
-                fig.savefig(temporary[1], format="pdf", dpi=dpi, metadata=PDF_METADATA)
-            finally:
-                fig.set_layout_engine(layout)
-        for path, name in zip(targets, temporary, strict=True):
-            os.replace(name, path)
+                temporary[kind] = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            if "png" in temporary:
+                _save_png(fig, temporary["png"], dpi)
+            else:
+                fig.set_dpi(dpi)  # the layout the PNG would get, without rendering it
+                fig.draw_without_rendering()
+            if "pdf" in temporary:
+                layout = fig.get_layout_engine()
+                fig.set_layout_engine("none")  # keep the PNG's layout
+                try:
+                    fig.savefig(temporary["pdf"], format="pdf", dpi=dpi, metadata=PDF_METADATA)
+                finally:
+                    fig.set_layout_engine(layout)
+        for kind, name in temporary.items():
+            os.replace(name, targets[kind])
         temporary.clear()
     finally:
-        for name in temporary:
+        for name in temporary.values():
             with contextlib.suppress(FileNotFoundError):
                 name.unlink()
         _close(fig)

@@ -60,6 +60,15 @@ DEFAULT_THRESHOLD = 100
 #: 1,000 studies 3 s and 0.4 GB (docs/large-reviews.md). Above it, Word and the
 #: spreadsheet carry the tables.
 DEFAULT_PDF_LIMIT = 2000
+#: The pandoc reader of the supplementary tables. The tool writes that Markdown
+#: itself (a metadata block, pipe tables with captions, escaped text, g~z~), and
+#: this subset of pandoc's Markdown reads it into the same document as the full
+#: reader (tests/test_large_review_e2e.py) in half the time: 6 s instead of 13 s
+#: for 10,000 studies. No raw HTML, no citations, no maths.
+APPENDIX_READER = (
+    "markdown_strict-raw_html+pipe_tables+table_captions+yaml_metadata_block"
+    "+subscript+superscript+all_symbols_escapable+intraword_underscores"
+)
 #: File names of the supplementary tables document in the submission folder.
 APPENDIX_DOCX = "supplementary-tables.docx"
 APPENDIX_PDF = "supplementary-tables.pdf"
@@ -285,7 +294,12 @@ def build_appendix(
 
     from reviewkit.assemble import build_docx, build_pdf
 
-    common = {"bibliography": None, "csl": None, "timestamp": epoch}
+    common = {
+        "bibliography": None,
+        "csl": None,
+        "timestamp": epoch,
+        "from_format": APPENDIX_READER,
+    }
     jobs = [lambda: build_docx(markdown, docx, reference_docx=reference_docx, **common)]
     if pdf is not None:
         jobs.append(lambda: build_pdf(markdown, pdf, **common))

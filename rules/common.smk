@@ -140,6 +140,25 @@ def figure_pdf(name):
     return f"results/figures/{name}.pdf"
 
 
+# The figures are drawn as PNGs at this resolution; the vector PDFs (rule
+# draw_vector_figures) only when a profile built asks for PDF figures or another
+# resolution: drawing them (fonts subset and embedded) costs a third of the step.
+FIGURE_DPI = 300
+
+
+def vector_figures(wildcards):
+    """The vector PDFs the figure files of profile ``wildcards.profile`` are made from."""
+    try:
+        profile = load_profile(
+            profile_argument(wildcards.profile), profiles_dir=PROFILES_DIR
+        )
+        figures = profile["figures"]
+        wanted = figures["format"] == "pdf" or figures["dpi"] != FIGURE_DPI
+    except InputError:
+        wanted = True  # the figure step reports what is wrong with the profile
+    return [figure_pdf(name) for name in FIGURES] if wanted else []
+
+
 def manuscript_templates():
     """Every file the manuscript text is rendered from."""
     files = [

@@ -1,6 +1,6 @@
 rule draw_figures:
-    """Every figure of the manuscript as a 300 dpi PNG and a vector PDF, in one
-    process (importing matplotlib once costs more than drawing a figure)."""
+    """Every figure of the manuscript as a PNG at 300 dpi, in one process (importing
+    matplotlib once costs more than drawing a figure)."""
     input:
         studies=VALIDATED_STUDIES,
         results=VALIDATED_RESULTS,
@@ -12,7 +12,6 @@ rule draw_figures:
         manuscript=figure_label_inputs(),
     output:
         png=[figure_png(name) for name in FIGURES],
-        pdf=[figure_pdf(name) for name in FIGURES],
     log:
         "logs/draw_figures.log",
     conda:
@@ -23,9 +22,16 @@ rule draw_figures:
         names=FIGURES,
         language=config["language"],
         rob_tool=config["risk_of_bias"]["tool"],
-        dpi=300,
+        dpi=FIGURE_DPI,
         csl=LAYOUT["csl"],
         font=LAYOUT["font"],
         font_paths=LAYOUT["font_paths"],
     script:
         "../scripts/draw_figures.py"
+
+
+use rule draw_figures as draw_vector_figures with:
+    output:
+        pdf=[figure_pdf(name) for name in FIGURES],
+    log:
+        "logs/draw_vector_figures.log",

@@ -3,7 +3,7 @@ rule figure_files:
     (named by figure; the submission package numbers them in manuscript order)."""
     input:
         figures=[figure_png(name) for name in FIGURES],
-        vectors=[figure_pdf(name) for name in FIGURES],
+        vectors=vector_figures,
         profile=profile_inputs,
     output:
         folder=directory(f"{profile_dir()}/figures"),

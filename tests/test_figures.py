@@ -403,6 +403,21 @@ def test_save_figure_writes_300_dpi_png_and_pdf_with_reproducible_bytes(studies,
     assert b"CreationDate" not in pdf1.read_bytes()
 
 
+@pytest.mark.parametrize("name", ["effect_direction", "sample_sizes", "studies_by_year"])
+def test_a_vector_figure_drawn_alone_is_the_one_drawn_with_its_png(studies, tmp_path, name):
+    """The vector PDFs are drawn in a step of their own, only for a profile that needs
+    them (rules/figures.smk): the layout, and so the file, must be the same."""
+    together, alone = tmp_path / "together.pdf", tmp_path / "alone.pdf"
+    save_figure(make_figure(name, studies, "id"), tmp_path / "together.png", together)
+    save_figure(make_figure(name, studies, "id"), None, alone)
+    assert alone.read_bytes() == together.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "alone.pdf",
+        "together.pdf",
+        "together.png",
+    ]
+
+
 def test_failed_save_leaves_no_file(studies, tmp_path, monkeypatch):
     fig = make_figure("studies_by_year", studies, "en")
     original = fig.savefig

@@ -12,19 +12,21 @@ megapixels. The synthetic rows are clearly fictional ("Synthetic17 A.").
 from __future__ import annotations
 
 import csv
+import json
 import re
 import sys
 import zipfile
 from pathlib import Path
 
 import docx
+import pypandoc
 import pytest
 from conftest import ROOT
 from PIL import Image
 from test_workflow_e2e import DOCX, PDF, build, copy_project, docx_text, pdf_text, snakemake
 
 from reviewkit.i18n import section
-from reviewkit.large_review import count_study_rows, settings_of, wants_pdf
+from reviewkit.large_review import APPENDIX_READER, count_study_rows, settings_of, wants_pdf
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import write_review
@@ -47,10 +49,21 @@ def number(text: str) -> int:
     return int(text.replace(".", ""))
 
 
+#: Cell text that is markup in every format the supplement passes through: it must
+#: reach Table S1 as these characters.
+HOSTILE = "<b>RS</b> *x* $y$ @synthetic00002 [a](http://example.org) `=1+1` ^[n]"
+
+
 @pytest.fixture(scope="module")
 def large(tmp_path_factory) -> Path:
     review = copy_project(tmp_path_factory.mktemp("large"))
     write_review(N_STUDIES, review)
+    rows = study_rows(review)
+    rows[0]["facility"] = HOSTILE
+    with open(review / "data" / "studies.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
     build(review)
     return review
 
@@ -92,6 +105,23 @@ def test_every_study_is_in_table_s1_of_the_supplement_in_word_and_pdf(large):
     pdf = pdf_text(large / SUPPLEMENT_PDF)
     assert all(row["id"] in pdf for row in rows)
     assert "Tabel S1." in pdf and "Tabel S2." in pdf
+
+
+def test_study_text_reaches_the_supplement_as_text(large):
+    document = docx.Document(str(large / SUPPLEMENT_DOCX))
+    cells = [cell.text for row in document.tables[0].rows for cell in row.cells]
+    assert any(HOSTILE in cell for cell in cells)
+    assert HOSTILE.replace(" ", "") in pdf_text(large / SUPPLEMENT_PDF).replace(" ", "")
+
+
+def test_the_supplement_reader_reads_what_pandoc_markdown_reads(large):
+    """The supplementary tables are read with a subset of pandoc's Markdown
+    (large_review.APPENDIX_READER, twice as fast): the same document as the full
+    reader gives, hostile cell included."""
+    source = str(large / "results/supplement/supplementary-tables.md")
+    full = pypandoc.convert_file(source, "json", format="markdown")
+    subset = pypandoc.convert_file(source, "json", format=APPENDIX_READER)
+    assert json.loads(subset) == json.loads(full)
 
 
 def test_the_submission_carries_the_supplementary_tables(large):
