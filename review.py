@@ -453,7 +453,18 @@ def main(argv: list[str]) -> int:
     except subprocess.CalledProcessError as error:
         say(f"installing the dependencies failed ({error})")
         return 1
-    return subprocess.run([str(venv_bin("python")), "-m", "pytest", *extra], cwd=ROOT).returncode
+    return subprocess.run(
+        [str(venv_bin("python")), "-m", "pytest", *parallel_options(extra), *extra], cwd=ROOT
+    ).returncode
+
+
+def parallel_options(extra: list[str]) -> list[str]:
+    """The tests run on every core (pytest-xdist), one test file per worker at a time so
+    a file's built review is shared by its tests; not when the caller chose otherwise."""
+    chosen = any(item == "-n" or item.startswith(("-n", "--numprocesses")) for item in extra)
+    if chosen or "no:xdist" in extra:
+        return []
+    return ["-n", "auto", "--dist", "loadfile"]
 
 
 if __name__ == "__main__":

@@ -310,7 +310,15 @@ def manuscript_pdf(outputs) -> str:
 
 @pytest.fixture(scope="module")
 def figure_text(built) -> str:
-    return pdf_text(built.review / "results" / "figures" / "sample_sizes.pdf")
+    """The text of a figure, from its vector PDF (drawn on request: the configured
+    profile takes PNGs)."""
+    vector = "results/figures/sample_sizes.pdf"
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    made = subprocess.run(
+        [*review_command(built.review), vector], capture_output=True, text=True, env=environment
+    )
+    assert made.returncode == 0, made.stderr[-2000:]
+    return pdf_text(built.review / vector)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,162 @@
+"""End to end: the example review changed as users change it (a study added, a mistake in
+the data or a template, another bibliography format, risk of bias recorded, another
+citation style, the BCG example), each built in a temporary copy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import read_rows, write_rows
+from test_workflow_e2e import (
+    DOCX,
+    PDF,
+    build,
+    copy_project,
+    docx_text,
+    snakemake,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_adding_a_study_updates_the_manuscript(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    rows = read_rows()
+    new = dict(
+        rows[-1],
+        id="baru2024",
+        authors="Baru & Contoh",
+        year="2024",
+        n_total="100",
+        main_result="Studi tambahan untuk uji.",
+    )
+    write_rows(workdir / "data" / "studies.csv", [*rows, new])
+    with open(workdir / "data" / "references.bib", "a", encoding="utf-8") as bib:
+        bib.write("\n@article{baru2024,\n  author = {Baru and Contoh},\n  year = {2024},\n}\n")
+    build(workdir)
+    text = docx_text(workdir / DOCX)
+    assert "mencakup 16 studi" in text
+    assert "total 632 partisipan" in text
+    assert "Studi tambahan untuk uji." in text
+
+
+def test_bad_input_stops_before_any_result(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    rows = read_rows()
+    rows[5]["n_total"] = "3O"
+    write_rows(workdir / "data" / "studies.csv", rows)
+    before = (workdir / "data" / "studies.csv").read_bytes()
+    result = snakemake(workdir)
+    assert result.returncode != 0
+    assert 'data/studies.csv: row 7, column n_total: "3O" is not a whole number' in result.stderr
+    assert "Traceback" not in result.stderr
+    written = (
+        [p for p in (workdir / "results").rglob("*") if p.is_file()]
+        if (workdir / "results").exists()
+        else []
+    )
+    assert written == []
+    assert (workdir / "data" / "studies.csv").read_bytes() == before
+
+
+def test_unknown_placeholder_stops_with_file_and_line(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    section = workdir / "manuscript" / "sections" / "05-kesimpulan.md"
+    section.write_text(
+        section.read_text(encoding="utf-8") + "\nAda {{ n_studis }} studi.\n", encoding="utf-8"
+    )
+    result = snakemake(workdir)
+    assert result.returncode != 0
+    lines = section.read_text(encoding="utf-8").count("\n")
+    assert f"manuscript/sections/05-kesimpulan.md: line {lines}: placeholder does not exist" in (
+        result.stderr
+    )
+    assert not (workdir / DOCX).exists() and not (workdir / PDF).exists()
+
+
+def test_citation_missing_from_bibliography_is_named(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    section = workdir / "manuscript" / "sections" / "01-latar-belakang.md"
+    section.write_text(
+        section.read_text(encoding="utf-8") + "\nLihat [@tidakada2020].\n", encoding="utf-8"
+    )
+    result = snakemake(workdir)
+    assert result.returncode != 0
+    assert 'citation "@tidakada2020" is not in data/references.bib' in result.stderr
+
+
+def test_bcg_example_reports_the_metafor_estimate(tmp_path):
+    """dat.bcg fed to the whole workflow as a review of its own folder (examples/bcg),
+    built with `--directory`: its results land in that folder, the top level's stay."""
+    workdir = copy_project(tmp_path / "review")
+    build(workdir, "--directory", "examples/bcg")
+    assert not (workdir / "results").exists()
+    text = docx_text(workdir / "examples" / "bcg" / DOCX)
+    # metafor: rma(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg)
+    assert "The pooled log risk ratio was -0.7145 (95% CI -1.0669 to -0.3622)" in text
+    assert "I² = 92.22%, τ² = 0.3132" in text
+    assert "Q = 152.2330 on 12 degrees of freedom" in text
+    assert "Aronson" in text and "Comstock" in text  # the trials are in the table and references
+    bcg = workdir / "examples" / "bcg" / "results"
+    synthesis = json.loads((bcg / "stats" / "synthesis.json").read_text(encoding="utf-8"))
+    between = synthesis["outcomes"]["main"]["groups"]["between"]
+    # metafor confint(): tau² 0.3132 (0.1197, 1.1115), I² 92.2214 (81.9177, 97.6781), to the
+    # 4th decimal because the example's config asks for metafor's bounds (confint: metafor)
+    tau2 = [round(between[key], 4) for key in ("tau2", "tau2_ci_low", "tau2_ci_high")]
+    assert tau2 == [0.3132, 0.1197, 1.1115]
+    i2 = [round(between[key], 4) for key in ("i2", "i2_ci_low", "i2_ci_high")]
+    assert i2 == [92.2214, 81.9177, 97.6781]
+    assert synthesis["settings"]["confint"] == "metafor"
+    # 13 trials: Egger's test, the funnel plot, subgroups and the meta-regression run
+    assert between["small_study"]["egger"]["run"] and synthesis["funnel_plot"]["drawn"]
+    assert between["subgroups"]["run"] and between["meta_regression"]["run"]
+    assert (bcg / "figures" / "funnel.png").stat().st_size > 0
+
+
+def test_recorded_risk_of_bias_appears_in_the_manuscript(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    rows = read_rows()
+    domains = [
+        "confounding",
+        "selection",
+        "classification",
+        "deviations",
+        "missing_data",
+        "measurement",
+        "reporting",
+        "overall",
+    ]
+    judgements = ["low", "some_concerns", "high"]
+    for number, row in enumerate(rows):
+        for offset, domain in enumerate(domains):
+            row[f"rob_{domain}"] = judgements[(number + offset) % 3]
+    write_rows(workdir / "data" / "studies.csv", rows)
+    config = workdir / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  tool: none", "  tool: robins-i"),
+        encoding="utf-8",
+    )
+    build(workdir)
+    text = docx_text(workdir / DOCX)
+    assert "Risiko bias setiap studi dinilai dengan ROBINS-I" in text
+    assert (
+        "5 studi berisiko bias rendah, 5 studi dengan beberapa kekhawatiran dan 5 studi "
+        "berisiko bias tinggi" in text
+    )
+    assert "Gambar 7" in text and "Gambar 8" in text  # traffic light and summary
+    assert (workdir / "results" / "figures" / "rob_summary.png").exists()
+    assert "Risiko bias belum dinilai" not in text
+
+
+def test_csl_in_config_overrides_the_profile_style(tmp_path):
+    workdir = copy_project(tmp_path / "review")
+    build(workdir, "--config", "csl=nlm-citation-sequence")
+    text = docx_text(workdir / DOCX)
+    # Vancouver: numbered citations in order of first citation, numbered list.
+    assert "tinjauan literatur (4,5) dengan sintesis kuantitatif" in text
+    assert "5. \tPolit DF, Beck CT. Nursing Research" in text[text.rindex("Daftar Pustaka") :]
+    assert "(Polit & Beck, 2021; Whittemore & Knafl, 2005)" not in text
+
+
+# A sentence per outcome, as a template for a review with several outcomes writes it.
