@@ -210,6 +210,21 @@ def studies_without_year(studies: pd.DataFrame, vocabulary: Vocabulary | None = 
     return missing.value_counts().reindex(codes, fill_value=0).astype(int)
 
 
+#: At most this many year labels under the bars (a label a year overlaps beyond it).
+MAX_YEAR_LABELS = 12
+
+
+def year_ticks(years: list[int]) -> list[int]:
+    """The years labelled under the bars: every year of the data up to
+    :data:`MAX_YEAR_LABELS`; for a longer span every 2nd, 5th, 10th... year (the
+    multiples of the step within the span), so labels never overlap (BCG: 1948-1980)."""
+    if len(years) <= MAX_YEAR_LABELS:
+        return list(years)
+    first, last = min(years), max(years)
+    step = next(s for s in (2, 5, 10, 20, 50, 100) if (last - first) / s < MAX_YEAR_LABELS)
+    return list(range(-(-first // step) * step, last + 1, step))
+
+
 def plot_studies_by_year(
     studies: pd.DataFrame, language: str, vocabulary: Vocabulary | None = None
 ) -> Figure:
@@ -220,12 +235,12 @@ def plot_studies_by_year(
     missing = studies_without_year(studies, vocabulary)
     colours = design_colours(vocabulary)
     positions = list(counts.index)
-    ticks = [str(year) for year in positions]
+    shown = year_ticks(positions)  # the years labelled, then the bar of no year
     if missing.sum():
         gap = positions[-1] + 2 if positions else 0
         counts = pd.concat([counts, missing.to_frame(gap).T]).fillna(0).astype(int)
         positions.append(gap)
-        ticks.append(message(language, "data.year_not_reported"))
+        shown.append(gap)
     codes = list(counts.columns)
     with style_context():
         fig = _new_figure(3.2)
@@ -245,7 +260,10 @@ def plot_studies_by_year(
                 gid=f"design:{code}",
             )
             bottom += heights
-        ax.set_xticks(positions, ticks)
+        names = [str(year) for year in shown]
+        if missing.sum():
+            names[-1] = message(language, "data.year_not_reported")
+        ax.set_xticks(shown, names)
         ax.set_xlabel(labels["year"])
         ax.set_ylabel(labels["n_studies"])
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))

@@ -154,6 +154,18 @@ def test_studies_by_year_bar_heights_are_counts_per_year_and_design(studies):
     assert ax.get_ylabel() == "Jumlah studi" and ax.get_xlabel() == "Tahun terbit"
 
 
+def test_a_long_span_of_years_labels_every_fifth_year(studies):
+    """33 years (metafor's BCG trials, 1948-1980): a label for every year would
+    overlap; the bars stay one per year, the labels every 5th year."""
+    years = np.linspace(1948, 1980, len(studies)).round().astype(int)
+    fig = plot_studies_by_year(studies.assign(year=years), "en")
+    ax = only_axes(fig)
+    labels = [int(t) for t in tick_labels(ax, "x")]
+    assert labels == list(range(1950, 1981, 5))
+    bars = {round(p.get_x() + p.get_width() / 2) for c in ax.containers for p in c.patches}
+    assert bars == set(range(1948, 1981))
+
+
 def test_studies_by_year_legend_follows_design_order(studies):
     fig = plot_studies_by_year(studies, "en")
     (texts,) = legend_texts(fig)
