@@ -18,7 +18,8 @@ SOURCE_DATE_EPOCH fixed:
 
 Each line gives wall time, CPU time (user + system of every process of the
 run) and peak memory (the largest resident set of any one process), and the
-ratio to its yardstick with the target from issue 11.
+ratio to its yardstick with the target from issue 11. The floor's parts and
+the no-op are the median of 5 runs; the builds are one run each.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from synthetic import write_review  # noqa: E402
 PYTHON = sys.executable
 SNAKEMAKE = [PYTHON, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+#: Runs of each quick measurement (the floor's parts, the no-op), of which the median.
+REPEAT = 5
 STEP = re.compile(r"^(?:local)?rule (\w+):$", re.MULTILINE)
 
 # Runs a command and reports the resources of its whole process tree (the
@@ -80,8 +83,26 @@ def measure(command: list[str], cwd: Path) -> Cost:
     return Cost(data["wall"], data["cpu"], data["peak_mib"], steps)
 
 
-def build(review: Path) -> Cost:
-    return measure([*SNAKEMAKE, "--directory", str(review), "--cores", "2"], review)
+def median_of(runs: list[Cost]) -> Cost:
+    """The median run of several (wall, CPU and peak each their own median): one run
+    of a one-second command moves by a tenth of a second with what else the
+    machine does."""
+    import statistics
+
+    return Cost(
+        statistics.median(c.wall for c in runs),
+        statistics.median(c.cpu for c in runs),
+        statistics.median(c.peak_mib for c in runs),
+        runs[0].steps,
+    )
+
+
+def repeated(command: list[str], cwd: Path, times: int = REPEAT) -> Cost:
+    return median_of([measure(command, cwd) for _ in range(times)])
+
+
+def build(review: Path, times: int = 1) -> Cost:
+    return repeated([*SNAKEMAKE, "--directory", str(review), "--cores", "2"], review, times)
 
 
 def floor(review: Path, scratch: Path) -> dict[str, Cost]:
@@ -113,11 +134,11 @@ def floor(review: Path, scratch: Path) -> dict[str, Cost]:
     typst_build_folder(typ, [review])  # the figures beside it, as the build does
     fonts = [str(path) for path in settings["pdf"].get("font_paths", [])]
     return {
-        "snakemake no-op": measure([PYTHON, "-m", "snakemake", "--cores", "1"], bare),
-        "python + pandas + matplotlib": measure(
+        "snakemake no-op": repeated([PYTHON, "-m", "snakemake", "--cores", "1"], bare),
+        "python + pandas + matplotlib": repeated(
             [PYTHON, "-c", "import pandas, matplotlib.pyplot"], scratch
         ),
-        "pandoc with citeproc": measure(
+        "pandoc with citeproc": repeated(
             [
                 pandoc,
                 str(markdown),
@@ -128,7 +149,7 @@ def floor(review: Path, scratch: Path) -> dict[str, Cost]:
             ],
             scratch,
         ),
-        "typst compile": measure(
+        "typst compile": repeated(
             [
                 PYTHON,
                 "-c",
@@ -170,6 +191,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     options = parser.parse_args(argv)
     sizes = [int(size) for size in options.sizes.split(",") if size]
+    json_file = options.json.resolve() if options.json else None  # before any chdir
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="reviewkit-bench-") as tmp:
         scratch = Path(tmp)
@@ -186,7 +208,7 @@ def main(argv: list[str]) -> int:
         for name, cost in parts.items():
             print("  " + line(name, cost))
         print("  " + line("floor, total", total))
-        noop = build(review)
+        noop = build(review, REPEAT)
         section = sorted((review / "manuscript" / "sections").glob("*.md"))[-1]
         with open(section, "a", encoding="utf-8") as handle:
             handle.write("\n")
@@ -219,8 +241,8 @@ def main(argv: list[str]) -> int:
             print(f"      DOCX {docx.stat().st_size / 2**20:.1f} MiB")
             scaling[size] = {**asdict(cost), "docx_mib": docx.stat().st_size / 2**20}
         results["scaling"] = scaling
-    if options.json:
-        options.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if json_file:
+        json_file.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

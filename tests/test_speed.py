@@ -141,6 +141,33 @@ def test_snakemake_compares_parameters_as_before_without_pandas():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+def test_a_script_job_gets_the_parameters_snakemake_would_store():
+    """What a step's script receives as ``snakemake.params`` is the same with
+    script_params_without_pandas, and pandas is not imported for it; a data frame
+    among the parameters still goes through Snakemake's own code."""
+    code = (
+        "import sys\n"
+        "from snakemake.iocontainers import Params, Snakemake\n"
+        "original = Snakemake._safely_store_params\n"
+        "def stored(store, params):\n"
+        "    probe = Snakemake.__new__(Snakemake)\n"
+        "    store(probe, params)\n"
+        "    return list(probe._params_store), probe._params_types, "
+        "probe._params_store._names\n"
+        "values = Params(fromdict={'code': 'abc', 'n': 3, 'level': 0.95, 'none': None,\n"
+        "    'names': ['forest', 'funnel'], 'settings': {'a': {'b': [1, 2]}}})\n"
+        "from reviewkit.workflow_tweaks import script_params_without_pandas\n"
+        "assert script_params_without_pandas()\n"
+        "ours = stored(Snakemake._safely_store_params, values)\n"
+        "assert 'pandas' not in sys.modules\n"
+        "assert ours == stored(original, values), ours\n"
+        "import pandas\n"
+        "frame = Params(fromdict={'table': pandas.DataFrame({'x': [1]})})\n"
+        "assert stored(Snakemake._safely_store_params, frame)[1] == {0: 'pd.DataFrame'}\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
 def test_a_figure_is_an_rgb_png_that_the_submission_copies_as_it_is(tmp_path):
     from matplotlib.figure import Figure
 
