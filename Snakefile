@@ -13,7 +13,10 @@ from snakemake.utils import min_version
 from reviewkit.config_check import check_config, fill_defaults
 from reviewkit.paths import CONFIG_SCHEMA
 from reviewkit.preflight import check_config_file, check_review
-from reviewkit.workflow_tweaks import params_without_pandas, script_params_without_pandas
+from reviewkit.workflow_tweaks import (
+    params_without_pandas,
+    script_params_without_pandas,
+)
 
 min_version("9.0")
 # Snakemake would import pandas (0.3 s) to compare the steps' parameters.
