@@ -50,3 +50,10 @@ def as_read(markdown: str) -> str:
     punctuation makes that character literal (pandoc's all_symbols_escapable,
     used by reviewkit.safe_markdown.literal)."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def pytest_collection_modifyitems(items):
+    """The end-to-end tests first: run on several workers (review.py test, one file
+    per worker at a time), the long builds start at once and the quick unit tests
+    fill the gaps at the end, instead of one long file running alone last."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)

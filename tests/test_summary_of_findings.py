@@ -96,36 +96,3 @@ def test_a_judgement_outside_grade_is_named(tmp_path):
     assert caught.value.lines == [
         f'{path}: row 2, column certainty: "medium" is not one of: high, moderate, low, very_low'
     ]
-
-
-def test_the_table_reaches_the_manuscript(tmp_path):
-    from test_workflow_e2e import DOCX, build, copy_project, docx_text
-
-    workdir = copy_project(tmp_path / "review")
-    write(
-        workdir / "data" / "grade.csv",
-        [
-            {
-                "outcome": "Produksi ASI",
-                "comparison": "between",
-                "risk_of_bias": "serious",
-                "certainty": "low",
-                "reasons": "contoh",
-            },
-        ],
-    )
-    config = workdir / "config.yaml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            'summary_of_findings: ""', "summary_of_findings: data/grade.csv"
-        ),
-        encoding="utf-8",
-    )
-    build(workdir)
-    text = docx_text(workdir / DOCX)
-    assert (
-        "Kepastian bukti untuk setiap hasil, sebagaimana dinilai tim peninjau dengan GRADE, "
-        "diringkas pada Tabel 2" in text
-    )
-    # The example's between-group effects enter only sensitivity analyses (no test stated).
-    assert "Antarkelompok\n0\ntidak digabung" in text

@@ -4,7 +4,9 @@ citation style, the BCG example), each built in a temporary copy."""
 
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
 
 import pytest
 from conftest import read_rows, write_rows
@@ -60,30 +62,47 @@ def test_bad_input_stops_before_any_result(tmp_path):
     assert (workdir / "data" / "studies.csv").read_bytes() == before
 
 
-def test_unknown_placeholder_stops_with_file_and_line(tmp_path):
-    workdir = copy_project(tmp_path / "review")
-    section = workdir / "manuscript" / "sections" / "05-kesimpulan.md"
-    section.write_text(
-        section.read_text(encoding="utf-8") + "\nAda {{ n_studis }} studi.\n", encoding="utf-8"
+@pytest.fixture(scope="module")
+def template_mistakes(tmp_path_factory) -> dict:
+    """Two mistakes a user makes in the section templates, built one after the other
+    in one copy (the second build reruns only the text step): an unknown
+    placeholder, then, with it corrected, a citation of a key the bibliography
+    does not have."""
+    workdir = copy_project(tmp_path_factory.mktemp("mistakes") / "review")
+    conclusion = workdir / "manuscript" / "sections" / "05-kesimpulan.md"
+    correct = conclusion.read_text(encoding="utf-8")
+    conclusion.write_text(correct + "\nAda {{ n_studis }} studi.\n", encoding="utf-8")
+    placeholder = snakemake(workdir)
+    placeholder_line = conclusion.read_text(encoding="utf-8").count("\n")
+    documents = [(workdir / DOCX).exists(), (workdir / PDF).exists()]
+    conclusion.write_text(correct, encoding="utf-8")
+    background = workdir / "manuscript" / "sections" / "01-latar-belakang.md"
+    background.write_text(
+        background.read_text(encoding="utf-8") + "\nLihat [@tidakada2020].\n", encoding="utf-8"
     )
-    result = snakemake(workdir)
+    citation = snakemake(workdir)
+    return {
+        "placeholder": placeholder,
+        "placeholder_line": placeholder_line,
+        "documents": documents,
+        "citation": citation,
+    }
+
+
+def test_unknown_placeholder_stops_with_file_and_line(template_mistakes):
+    result, line = template_mistakes["placeholder"], template_mistakes["placeholder_line"]
     assert result.returncode != 0
-    lines = section.read_text(encoding="utf-8").count("\n")
-    assert f"manuscript/sections/05-kesimpulan.md: line {lines}: placeholder does not exist" in (
+    assert f"manuscript/sections/05-kesimpulan.md: line {line}: placeholder does not exist" in (
         result.stderr
     )
-    assert not (workdir / DOCX).exists() and not (workdir / PDF).exists()
+    assert template_mistakes["documents"] == [False, False]  # no DOCX, no PDF
 
 
-def test_citation_missing_from_bibliography_is_named(tmp_path):
-    workdir = copy_project(tmp_path / "review")
-    section = workdir / "manuscript" / "sections" / "01-latar-belakang.md"
-    section.write_text(
-        section.read_text(encoding="utf-8") + "\nLihat [@tidakada2020].\n", encoding="utf-8"
-    )
-    result = snakemake(workdir)
+def test_citation_missing_from_bibliography_is_named(template_mistakes):
+    result = template_mistakes["citation"]
     assert result.returncode != 0
     assert 'citation "@tidakada2020" is not in data/references.bib' in result.stderr
+    assert "placeholder does not exist" not in result.stderr  # the first one was corrected
 
 
 def test_bcg_example_reports_the_metafor_estimate(tmp_path):
@@ -114,8 +133,12 @@ def test_bcg_example_reports_the_metafor_estimate(tmp_path):
     assert (bcg / "figures" / "funnel.png").stat().st_size > 0
 
 
-def test_recorded_risk_of_bias_appears_in_the_manuscript(tmp_path):
-    workdir = copy_project(tmp_path / "review")
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> Path:
+    """The example with what a review records beyond its study table, in one build:
+    risk-of-bias judgements (ROBINS-I), GRADE judgements for a summary of
+    findings, and a numbered citation style chosen in config.yaml."""
+    workdir = copy_project(tmp_path_factory.mktemp("recorded") / "review")
     rows = read_rows()
     domains = [
         "confounding",
@@ -132,27 +155,51 @@ def test_recorded_risk_of_bias_appears_in_the_manuscript(tmp_path):
         for offset, domain in enumerate(domains):
             row[f"rob_{domain}"] = judgements[(number + offset) % 3]
     write_rows(workdir / "data" / "studies.csv", rows)
+    grade = {
+        "outcome": "Produksi ASI",
+        "comparison": "between",
+        "risk_of_bias": "serious",
+        "certainty": "low",
+        "reasons": "contoh",
+    }
+    with open(workdir / "data" / "grade.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(grade))
+        writer.writeheader()
+        writer.writerow(grade)
     config = workdir / "config.yaml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("  tool: none", "  tool: robins-i"),
-        encoding="utf-8",
-    )
-    build(workdir)
-    text = docx_text(workdir / DOCX)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("  tool: none", "  tool: robins-i")
+    text = text.replace('summary_of_findings: ""', "summary_of_findings: data/grade.csv")
+    assert "robins-i" in text and "data/grade.csv" in text
+    config.write_text(text, encoding="utf-8")
+    build(workdir, "--config", "csl=nlm-citation-sequence")
+    return workdir
+
+
+def test_recorded_risk_of_bias_appears_in_the_manuscript(recorded):
+    text = docx_text(recorded / DOCX)
     assert "Risiko bias setiap studi dinilai dengan ROBINS-I" in text
     assert (
         "5 studi berisiko bias rendah, 5 studi dengan beberapa kekhawatiran dan 5 studi "
         "berisiko bias tinggi" in text
     )
     assert "Gambar 7" in text and "Gambar 8" in text  # traffic light and summary
-    assert (workdir / "results" / "figures" / "rob_summary.png").exists()
+    assert (recorded / "results" / "figures" / "rob_summary.png").exists()
     assert "Risiko bias belum dinilai" not in text
 
 
-def test_csl_in_config_overrides_the_profile_style(tmp_path):
-    workdir = copy_project(tmp_path / "review")
-    build(workdir, "--config", "csl=nlm-citation-sequence")
-    text = docx_text(workdir / DOCX)
+def test_the_summary_of_findings_table_reaches_the_manuscript(recorded):
+    text = docx_text(recorded / DOCX)
+    assert (
+        "Kepastian bukti untuk setiap hasil, sebagaimana dinilai tim peninjau dengan GRADE, "
+        "diringkas pada Tabel 2" in text
+    )
+    # The example's between-group effects enter only sensitivity analyses (no test stated).
+    assert "Antarkelompok\n0\ntidak digabung" in text
+
+
+def test_csl_in_config_overrides_the_profile_style(recorded):
+    text = docx_text(recorded / DOCX)
     # Vancouver: numbered citations in order of first citation, numbered list.
     assert "tinjauan literatur (4,5) dengan sintesis kuantitatif" in text
     assert "5. \tPolit DF, Beck CT. Nursing Research" in text[text.rindex("Daftar Pustaka") :]
