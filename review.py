@@ -320,7 +320,7 @@ def build(arguments: list[str]) -> int:
     ]
     recover_from_interrupted_build(review, snakemake)
     command = [*snakemake, "--rerun-incomplete", *rest]
-    environment = {**os.environ, "TMPDIR": str(temporary_folder(review))}
+    environment = {**tool_environment(), "TMPDIR": str(temporary_folder(review))}
     if verbose:
         return subprocess.run(command, cwd=review, env=environment).returncode
     say(f"building the review in {review}")
@@ -454,8 +454,18 @@ def main(argv: list[str]) -> int:
         say(f"installing the dependencies failed ({error})")
         return 1
     return subprocess.run(
-        [str(venv_bin("python")), "-m", "pytest", *parallel_options(extra), *extra], cwd=ROOT
+        [str(venv_bin("python")), "-m", "pytest", *parallel_options(extra), *extra],
+        cwd=ROOT,
+        env=tool_environment(),
     ).returncode
+
+
+def tool_environment() -> dict[str, str]:
+    """The environment of the build and the tests: Python may keep the compiled tool
+    modules (reviewkit/__pycache__, ignored by git). With PYTHONDONTWRITEBYTECODE
+    set, as some sandboxes and CI images do, every step of every build compiled
+    the whole package again: 0.3 s of CPU a step (docs/benchmarks.md)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def parallel_options(extra: list[str]) -> list[str]:

@@ -43,7 +43,11 @@ from synthetic import write_review  # noqa: E402
 
 PYTHON = sys.executable
 SNAKEMAKE = [PYTHON, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
-ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+# As review.py builds: the tool's compiled modules kept (see review.tool_environment).
+ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    "SOURCE_DATE_EPOCH": "1700000000",
+}
 #: Runs of each quick measurement (the floor's parts, the no-op), of which the median.
 REPEAT = 5
 STEP = re.compile(r"^(?:local)?rule (\w+):$", re.MULTILINE)
