@@ -257,7 +257,7 @@ def check_study_authors(studies, entries: list[dict], source: str, bibliography:
     """Warn where the study table's first author or year differs from the entry."""
     by_key = {entry["id"]: entry for entry in entries}
     warnings = []
-    for row_number, (_, row) in enumerate(studies.iterrows(), start=2):
+    for row_number, row in enumerate(studies.to_dict("records"), start=2):
         entry = by_key.get(row["id"])
         if entry is None:
             continue

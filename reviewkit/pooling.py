@@ -449,7 +449,7 @@ def effects_table(
 ) -> pd.DataFrame:
     """The supplementary table: every result, its inputs, effect, formula, flags and role."""
     rows = []
-    for (_, result), item in zip(results.iterrows(), derived, strict=True):
+    for result, item in zip(results.to_dict("records"), derived, strict=True):
         effect = item.effect
         interval = effect.ci(level) if effect is not None else None
         rows.append(
@@ -933,7 +933,7 @@ def vote_groups(
 ) -> dict[str, list[tuple[str, str | None]]]:
     """(study id, direction) per comparison group; directions against each group's comparator."""
     groups: dict[str, list] = {group: [] for group in GROUPS}
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         comparison = vocabulary.comparison(str(row["design"]))
         study = str(row["id"])
         if comparison == "between":
@@ -980,7 +980,7 @@ def combined_p_values(
     `without_bounds`. Any test's p-value can be combined (only its direction and size
     are used). The `unclear` group is not combined: what its p-values compare is unknown."""
     collected: dict[str, list[tuple]] = {group: [] for group in POOLED_GROUPS}
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         if not (present(row.get("p_value")) and present(row.get("p_operator"))):
             continue
         group, flags, _ = p_group(row, vocabulary, settings)
@@ -1207,7 +1207,8 @@ def synthesise(
     if results is None:
         results = results_frame(studies, vocabulary=vocabulary)
     values = study_values(studies, settings, own_columns)
-    derived = [derive_effect(row, settings, vocabulary) for _, row in results.iterrows()]
+    # rows as dicts: iterrows builds a Series a row (a third of the step at 10,000 studies)
+    derived = [derive_effect(row, settings, vocabulary) for row in results.to_dict("records")]
     effects = effects_table(results, derived, settings.confidence_level, language)
     flag_counts: dict[str, int] = {}
     for flags in effects.loc[effects["synthesised"], "flags"]:
@@ -1319,7 +1320,7 @@ def effects_markdown(
     separator = message(language, "text.interval_separator")
     several = effects["outcome"].nunique() > 1 or (effects["timepoint"].notna().any())
     rows = []
-    for number, (_, row) in enumerate(effects.iterrows(), start=1):
+    for number, row in enumerate(effects.to_dict("records"), start=1):
         if present(row["yi"]):
             effect = (
                 f"{row['measure']} {format_number(row['yi'], language, 2)} "

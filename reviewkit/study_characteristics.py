@@ -173,7 +173,7 @@ def to_pipe_table(
     widths = widths or column_widths(display if display is not None else table)
     total = sum(widths)
     rows = []
-    for _, row in table.iterrows():
+    for row in table.itertuples(index=False, name=None):  # iterrows: a Series a row
         cells = [
             str(value) if index in markdown_columns else as_markdown(value)
             for index, value in enumerate(row)
