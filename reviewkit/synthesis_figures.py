@@ -574,7 +574,7 @@ def _forest_extent(rows: list[dict]) -> tuple[float, float]:
         elif row["kind"] == "pi":
             values += [float(row["info"]["pi_low"]), float(row["info"]["pi_high"])]
     low, high = min(values), max(values)
-    pad = 0.06 * (high - low or 1.0)
+    pad = 0.1 * (high - low or 1.0)  # the diamond tips clear of the n column
     return low - pad, high + pad
 
 
