@@ -11,6 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import FancyArrowPatch
 
 from reviewkit.search.flow_diagram import plot_prisma_flow, save_prisma_flow
+from reviewkit.search.prisma import SCREENING_KEYS
 
 COUNTS = {
     "identified": {"total": 1523, "by_source": {"PubMed": 1200, "Garuda $ms$": 323}},
@@ -136,18 +137,7 @@ def test_unknown_counts_say_not_yet_recorded():
     counts = {
         **COUNTS,
         "screening_recorded": False,
-        **dict.fromkeys(
-            [
-                "screened",
-                "excluded_screening",
-                "sought",
-                "not_retrieved",
-                "assessed",
-                "excluded_full_text",
-                "included_studies",
-                "included_reports",
-            ]
-        ),
+        **dict.fromkeys(SCREENING_KEYS),
     }
     shown = {k: one_line(v) for k, v in texts(plot_prisma_flow(counts, "id")).items()}
     assert shown["screened"] == "Catatan yang disaring (n = belum dicatat)"

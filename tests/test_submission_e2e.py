@@ -428,6 +428,7 @@ def test_double_spacing_takes_more_pages(run):
         p: len(pypdf.PdfReader(str(folder(run, p) / "manuscript.pdf")).pages) for p in PROFILES
     }
     assert pages["international-vancouver"] > pages["sinta-nursing"] >= 4
+    assert pages["international-apa"] > pages["sinta-nursing"]
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -505,6 +506,7 @@ def test_a_profile_given_as_a_path_builds_its_own_folder(run):
         "profile=journals/my-journal.yaml",
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "results/submission/my-journal.zip" in result.stdout + result.stderr
 
 
 # ------------------------------------------- the Indonesian example (SINTA) ---

@@ -34,6 +34,7 @@ from reviewkit.numfmt import format_number
 from reviewkit.paths import STUDIES_SCHEMA, SUMMARY_OF_FINDINGS_SCHEMA, TOOL_DIR
 from reviewkit.prepare import prepare_data
 from reviewkit.scaffold import SCAFFOLD_DIR
+from reviewkit.search.prisma import SCREENING_KEYS
 from reviewkit.text_blocks import column_name, read_effects, render_blocks
 
 COLUMNS = [
@@ -187,19 +188,7 @@ def prisma(ids: list[str], screening: bool, previous: int | None = None) -> dict
         "last_search_date": "2024-05-02",
         "deduplication": {"threshold": 95.0, "by_rule": {"doi": 30, "title_year": 10}},
     }
-    empty = dict.fromkeys(
-        [
-            "screened",
-            "excluded_screening",
-            "sought",
-            "not_retrieved",
-            "assessed",
-            "excluded_full_text",
-            "included_studies",
-            "included_reports",
-            "included_study_ids",
-        ]
-    )
+    empty = dict.fromkeys([*SCREENING_KEYS, "included_study_ids"])
     counts.update(empty)
     if screening:
         reports = len(ids) + 1 if ids else 0

@@ -19,6 +19,8 @@ from test_workflow_e2e import (
     snakemake,
 )
 
+from reviewkit.rob import TOOLS
+
 pytestmark = pytest.mark.e2e
 
 
@@ -140,20 +142,10 @@ def recorded(tmp_path_factory) -> Path:
     findings, and a numbered citation style chosen in config.yaml."""
     workdir = copy_project(tmp_path_factory.mktemp("recorded") / "review")
     rows = read_rows()
-    domains = [
-        "confounding",
-        "selection",
-        "classification",
-        "deviations",
-        "missing_data",
-        "measurement",
-        "reporting",
-        "overall",
-    ]
     judgements = ["low", "some_concerns", "high"]
     for number, row in enumerate(rows):
-        for offset, domain in enumerate(domains):
-            row[f"rob_{domain}"] = judgements[(number + offset) % 3]
+        for offset, column in enumerate(TOOLS["robins-i"].columns()):
+            row[column] = judgements[(number + offset) % 3]
     write_rows(workdir / "data" / "studies.csv", rows)
     grade = {
         "outcome": "Produksi ASI",

@@ -57,6 +57,8 @@ COUNT_KEYS = (
     "included_studies",
     "included_reports",
 )
+#: The counts the screening decisions give (None until screening is recorded).
+SCREENING_KEYS = COUNT_KEYS[COUNT_KEYS.index("screened") :]
 UPDATE_KEYS = ("previous_studies", "previous_reports", "total_studies", "total_reports")
 
 
