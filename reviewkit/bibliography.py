@@ -26,8 +26,6 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-import pypandoc
-
 from reviewkit.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -122,6 +120,8 @@ def _read(path: str, mtime_ns: int, size: int) -> tuple[tuple[dict, ...], tuple]
     keys = key_lines(text, fmt)
     _check_duplicates(file, keys)
     try:
+        import pypandoc  # 30 ms: only for a step that reads the bibliography
+
         converted = pypandoc.convert_text(text, "csljson", format=fmt)
     except RuntimeError as error:
         detail = " ".join(str(error).split())

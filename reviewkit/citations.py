@@ -32,12 +32,13 @@ from reviewkit.paths import LAYOUT_DIR
 __all__ = ["citation_order", "effective_style", "study_labels"]
 
 STUDIES_FILTER = LAYOUT_DIR / "filters" / "studies.lua"
-DEFAULT_STYLE = "apa"
 
 
 def effective_style(config_csl: str, profile_csl: str | None) -> str:
     """The citation style of a build: config.yaml's, else the profile's, else APA 7."""
-    return config_csl or profile_csl or DEFAULT_STYLE
+    from reviewkit.profiles import DEFAULT_CSL
+
+    return config_csl or profile_csl or DEFAULT_CSL
 
 
 def _cites(node: object, out: list[str]) -> None:

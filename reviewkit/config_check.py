@@ -7,7 +7,6 @@ value, and what is allowed, and stops before any rule runs.
 
 from __future__ import annotations
 
-import copy
 import functools
 import sys
 
@@ -89,17 +88,9 @@ def fill_defaults(config: dict, schema_path: str) -> dict:
     ``snakemake.utils.validate`` does it, whose pandas import alone costs the
     workflow 0.3 s each time it is read); returns ``config``. Run after
     :func:`check_config`: a config with mistakes never gets here."""
-    base = jsonschema.Draft202012Validator
-    properties = base.VALIDATORS["properties"]
+    from reviewkit.profiles import with_defaults
 
-    def set_defaults(validator, schema_properties, instance, schema):
-        if isinstance(instance, dict):
-            for key, subschema in schema_properties.items():
-                if "default" in subschema:
-                    instance.setdefault(key, copy.deepcopy(subschema["default"]))
-        yield from properties(validator, schema_properties, instance, schema)
-
-    filling = jsonschema.validators.extend(base, {"properties": set_defaults})
+    filling = with_defaults(jsonschema.Draft202012Validator)
     for _ in filling(_schema(str(schema_path))).iter_errors(config):
         pass  # the errors were reported by check_config
     return config

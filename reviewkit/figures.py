@@ -36,14 +36,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from reviewkit.i18n import available_languages, message, section
+from reviewkit.i18n import message, section
 from reviewkit.numfmt import format_number
 from reviewkit.study_characteristics import study_label as table_study_label
 from reviewkit.summary import before_after_ratios
 from reviewkit.vocabulary import IMPLICIT_OUTCOME, Vocabulary
-
-#: Languages with a message catalogue (reviewkit/locales/); labels: section "figures".
-LANGUAGES = tuple(available_languages())
 
 # Okabe-Ito palette (yellow left out: too pale on white), one colour per design in
 # vocabulary order; a vocabulary of more designs reuses them with a darker edge.
@@ -852,7 +849,6 @@ def make_figure(
     return plot(studies, language, vocabulary)
 
 
-PNG_METADATA = {"Software": None}
 PDF_METADATA = {"CreationDate": None, "ModDate": None, "Producer": None}
 #: The largest raster a figure may be, in pixels (width x height): 25 megapixels.
 #: Beyond it Pillow warns of a decompression bomb, Word slows down and journals'

@@ -31,7 +31,7 @@ read.
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,36 +113,42 @@ def settings_of(
     }
 
 
-def count_study_rows(path: Path | str) -> int:
+def count_study_rows(path: Path | str, at_most: int | None = None) -> int:
     """Rows of the study table with at least one filled cell (the studies, once the
-    table is valid; reviewkit.tables_io reads them so). A file that cannot be read
-    counts 0: the data step then reports what is wrong with it."""
+    table is valid; reviewkit.tables_io reads them so), counted up to ``at_most``:
+    the Snakefile needs only to know whether the thresholds are passed, and reads
+    the table each time the workflow is read. A file that cannot be read counts 0:
+    the data step then reports what is wrong with it."""
     spec = str(path)
     file, _, sheet = spec.partition("#")
     file = Path(file)
     try:
         if file.suffix.lower() == ".csv":
-            return _csv_rows(file)
+            return _csv_rows(file, at_most)
         if file.suffix.lower() in {".xlsx", ".xlsm"}:
-            return _excel_rows(file, sheet or None)
+            return _excel_rows(file, sheet or None, at_most)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError):
         return 0
     return 0
 
 
-def _csv_rows(file: Path) -> int:
-    text = file.read_bytes().decode("utf-8-sig")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        return 0
-    separator = max((",", ";", "\t"), key=lines[0].count)  # as reviewkit.tables_io
-    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    rows = csv.reader(io.StringIO(text), delimiter=separator)
-    next(rows, None)
-    return sum(1 for row in rows if any(cell.strip() for cell in row))
+def _filled(rows, at_most: int | None) -> int:
+    """How many rows have a filled cell, counted up to ``at_most``."""
+    filled = (row for row in rows if any(v is not None and str(v).strip() for v in row))
+    return sum(1 for _ in itertools.islice(filled, at_most))
 
 
-def _excel_rows(file: Path, sheet: str | None) -> int:
+def _csv_rows(file: Path, at_most: int | None) -> int:
+    with open(file, encoding="utf-8-sig", newline="") as handle:
+        header = handle.readline()
+        if not header.strip():
+            return 0
+        separator = max((",", ";", "\t"), key=header.count)  # as reviewkit.tables_io
+        csv.field_size_limit(max(csv.field_size_limit(), file.stat().st_size + 1))
+        return _filled(csv.reader(handle, delimiter=separator), at_most)
+
+
+def _excel_rows(file: Path, sheet: str | None, at_most: int | None) -> int:
     from openpyxl import load_workbook
 
     book = load_workbook(file, read_only=True, data_only=True)
@@ -150,9 +156,7 @@ def _excel_rows(file: Path, sheet: str | None) -> int:
         chosen = book[sheet] if sheet else book.worksheets[0]
         rows = chosen.iter_rows(values_only=True)
         next(rows, None)
-        return sum(
-            1 for row in rows if any(value is not None and str(value).strip() for value in row)
-        )
+        return _filled(rows, at_most)
     finally:
         book.close()
 

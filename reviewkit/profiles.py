@@ -122,7 +122,7 @@ def _chain(path: Path, profiles_dir: Path) -> Iterator[tuple[Path, dict]]:
         path = profile_path(parent, profiles_dir)
 
 
-def _with_defaults(validator_class):
+def with_defaults(validator_class):
     """A validator class that fills in each property's schema default (the
     recipe from the jsonschema documentation)."""
     validate_properties = validator_class.VALIDATORS["properties"]
@@ -228,7 +228,7 @@ def _load_profile(
     merged: dict = {}
     for _, data in reversed(layers):
         merged = _merge(merged, data)
-    validator = _with_defaults(jsonschema.Draft202012Validator)(_schema(Path(schema_path)))
+    validator = with_defaults(jsonschema.Draft202012Validator)(_schema(Path(schema_path)))
     errors = sorted(validator.iter_errors(merged), key=lambda e: list(e.absolute_path))
     if errors:
         raise InputError([f"{path}: {_describe(error)}" for error in errors])

@@ -128,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a folder it may not write, or a file in its path
+        where = error.filename or options.folder
+        print(f"ERROR: {where}: {error.strerror or error}", file=sys.stderr)
+        return 1
     folder = options.folder
     print(f"A new review in {folder} ({len(written)} files). Next:", file=sys.stderr)
     for step in (

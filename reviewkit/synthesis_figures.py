@@ -367,7 +367,7 @@ def heterogeneity_text(info: Mapping, labels: dict[str, str], language: str) -> 
     """'τ² = 0.31 [0.12, 1.11]; I² = 92% [82%, 98%]': the estimates with Q-profile intervals."""
     tau2 = [float(info[name]) for name in ("tau2", "tau2_ci_low", "tau2_ci_high")]
     i2 = [float(info[name]) for name in ("i2", "i2_ci_low", "i2_ci_high")]
-    separator = "; " if language == "id" else ", "
+    separator = message(language, "text.interval_separator")
     largest = max(tau2)
     t = [_tau2_number(value, largest, language) for value in tau2]
     i = [format_number(round(value), language, 0) + "%" for value in i2]

@@ -48,7 +48,9 @@ SUPPLEMENT_XLSX = "results/supplement/supplementary-data.xlsx"
 # the rows of the study table while the workflow is read; reviewkit.large_review):
 # the table of every study and the effect sizes go into the supplementary tables
 # document instead of the manuscript.
-N_STUDY_ROWS = count_study_rows(config["studies"])
+N_STUDY_ROWS = count_study_rows(
+    config["studies"], at_most=max(threshold_of(config), pdf_limit_of(config)) + 1
+)
 LARGE_REVIEW = is_large(N_STUDY_ROWS, threshold_of(config))
 # ...and typeset as a PDF too up to large_review.supplement_pdf_up_to studies.
 SUPPLEMENT_TABLES_PDF = LARGE_REVIEW and wants_pdf(N_STUDY_ROWS, pdf_limit_of(config))
@@ -301,7 +303,7 @@ def submission_inputs(wildcards):
     for part, (key, path) in optional.items():
         if profile_wants(name, part):
             inputs[key] = path
-    if LARGE_REVIEW and profile_wants(name, "supplement"):
+    if LARGE_REVIEW and "supplement" in inputs:
         inputs["supplement_tables_docx"] = SUPPLEMENT_TABLES["docx"]
         if SUPPLEMENT_TABLES_PDF:
             inputs["supplement_tables_pdf"] = SUPPLEMENT_TABLES["pdf"]

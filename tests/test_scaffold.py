@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -69,35 +70,27 @@ def test_an_existing_folder_with_files_is_refused_and_left_alone(tmp_path):
         create_review(tmp_path / "other", "fr")
 
 
-def test_the_command_line_says_what_to_do_next(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reviewkit.scaffold",
-            "new",
-            str(tmp_path / "r"),
-            "--language",
-            "en",
-        ],
+def scaffold_new(folder: Path) -> subprocess.CompletedProcess:
+    """What `python3 review.py new FOLDER --language en` runs once .venv exists."""
+    return subprocess.run(
+        [sys.executable, "-m", "reviewkit.scaffold", "new", str(folder), "--language", "en"],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
+
+
+def test_the_command_line_says_what_to_do_next(tmp_path):
+    result = scaffold_new(tmp_path / "r")
     assert result.returncode == 0
     assert "review.py build --directory" in result.stderr
-    again = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reviewkit.scaffold",
-            "new",
-            str(tmp_path / "r"),
-            "--language",
-            "en",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    again = scaffold_new(tmp_path / "r")
     assert again.returncode == 1 and again.stderr.startswith("ERROR: ")
+
+
+def test_a_folder_that_cannot_be_made_gets_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = scaffold_new(tmp_path / "a-file" / "review")
+    assert result.returncode == 1
+    assert result.stderr.startswith("ERROR: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and "a-file" in result.stderr
