@@ -239,9 +239,7 @@ def appendix_markdown(
     words = section(language, "large_review")
     table = build_study_table(studies, language, vocabulary)
     study = headers(language)["study"]
-    table[study] = [
-        f"{label} [{key}]" for label, key in zip(table[study], table["id"], strict=True)
-    ]
+    table[study] = named(table[study], table["id"])
     table = table.drop(columns="id")
     parts = [
         "---",

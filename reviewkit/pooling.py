@@ -613,6 +613,7 @@ def leave_one_out_entry(rows: pd.DataFrame, settings: SynthesisSettings, entry: 
             test=settings.test,
             prediction=settings.prediction,
             level=settings.confidence_level,
+            heterogeneity_ci=False,  # only the estimates and their intervals are kept
         )
         results = {
             item.label: (item.result.estimate, item.result.ci_low, item.result.ci_high)
@@ -695,7 +696,7 @@ def subgroup_entry(rows: pd.DataFrame, settings: SynthesisSettings, values: Stud
     kept = [i for i, label in enumerate(labels) if label is not None]
     base = {
         "column": values.subgroup_column,
-        "ids_missing": [ids[i] for i in range(len(ids)) if i not in kept],
+        "ids_missing": [study for study, label in zip(ids, labels, strict=True) if label is None],
     }
     if not kept:
         return {**base, "run": False, "reason": "not run: no study has a value", "k": 0}
@@ -728,7 +729,8 @@ def meta_regression_entry(
     x = [values.moderator.get(study) for study in ids]
     kept = [i for i, value in enumerate(x) if value is not None]
     column = values.moderator_column
-    base = {"column": column, "ids_missing": [ids[i] for i in range(len(ids)) if i not in kept]}
+    missing = [study for study, value in zip(ids, x, strict=True) if value is None]
+    base = {"column": column, "ids_missing": missing}
     try:
         result = meta_regression(
             rows["yi"].astype(float).to_numpy()[kept],
@@ -790,8 +792,8 @@ def pool_group(
         entry["reason"] = "meta-analysis switched off in config.yaml"
     elif len(rows) < settings.min_studies_to_pool:
         entry["reason"] = f"fewer than {settings.min_studies_to_pool} studies with an effect size"
-    elif entry["measure"] == "MD" and md_units_reason(rows):
-        entry["reason"] = md_units_reason(rows)
+    elif entry["measure"] == "MD" and (why := md_units_reason(rows)):
+        entry["reason"] = why
     else:
         result = pooled_estimate(rows, settings)
         if result["estimate"] is None:  # e.g. Mantel-Haenszel without any event

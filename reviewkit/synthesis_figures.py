@@ -84,6 +84,7 @@ from reviewkit.figures import (
 )
 from reviewkit.i18n import message, section
 from reviewkit.numfmt import format_computed_p, format_number, format_percent
+from reviewkit.rob import judgement_label
 from reviewkit.vocabulary import Vocabulary
 
 # Words: catalogue sections synthesis_figures, measures and judgements (reviewkit/locales/).
@@ -189,11 +190,6 @@ def _labels(language: str, level: float = 0.95) -> dict[str, str]:
         words[key] = message(language, f"synthesis.figure.{key}")
     words.update(section(language, "large_review")["figures"])
     return {key: text.replace("{level}", percent) for key, text in words.items()}
-
-
-def judgement_label(judgement: str, language: str) -> str:
-    """A risk-of-bias judgement in words (catalogue section judgements)."""
-    return section(language, "judgements")[judgement]
 
 
 def _new_figure(height_in: float) -> Figure:

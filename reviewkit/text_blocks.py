@@ -34,19 +34,7 @@ from pathlib import Path
 
 from reviewkit.i18n import message, section
 from reviewkit.numfmt import format_computed_p, format_number, format_p, format_percent
-
-try:  # the security branch's type: values of this type are printed as Markdown
-    from reviewkit.safe_markdown import Markdown, literal
-except ImportError:  # pragma: no cover - until reviewkit/safe_markdown.py exists
-
-    class Markdown(str):  # type: ignore[no-redef]
-        """Trusted Markdown written by the tool (placeholder for safe_markdown.Markdown)."""
-
-        __slots__ = ()
-
-    def literal(value: object) -> str:  # type: ignore[misc]
-        """Placeholder for safe_markdown.literal (data as literal Markdown text)."""
-        return str(value)
+from reviewkit.safe_markdown import Markdown, literal
 
 
 def escaped(value: object) -> str:
@@ -816,15 +804,6 @@ def read_effects(path: Path | str) -> list[dict]:
             {key: (value if value != "" else None) for key, value in row.items()}
             for row in csv.DictReader(handle)
         ]
-
-
-def effects_records(effects) -> list[dict]:
-    """The effects table of reviewkit.pooling (a DataFrame) as the rows read_effects gives."""
-    columns = [c for c in effects.columns if c != "inputs_data"]
-    rows = []
-    for record in effects[columns].to_dict(orient="records"):
-        rows.append({k: (None if not _present(v) else v) for k, v in record.items()})
-    return rows
 
 
 # ------------------------------------------------------------------ labels in the text

@@ -705,8 +705,11 @@ def leave_one_out(
     prediction: Prediction = "hts",
     level: float = 0.95,
     qprofile: QProfile = "exact",
+    heterogeneity_ci: bool = True,
 ) -> tuple[LeaveOneOut, ...]:
-    """Refit the meta-analysis k times, each time omitting one study (needs k >= 2)."""
+    """Refit the meta-analysis k times, each time omitting one study (needs k >= 2).
+    ``heterogeneity_ci=False``: without the Q-profile intervals of each refit (a root
+    search each), for a caller that reads only the estimates."""
     y, v = _prepare(yi, vi)
     if y.size < 2:
         raise ValueError("leave-one-out needs at least 2 studies")
@@ -723,6 +726,7 @@ def leave_one_out(
             prediction=prediction,
             level=level,
             qprofile=qprofile,
+            heterogeneity_ci=heterogeneity_ci,
         )
         out.append(LeaveOneOut(i, names[i], res))
     return tuple(out)
