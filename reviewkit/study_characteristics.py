@@ -11,6 +11,14 @@ import pandas as pd
 
 from reviewkit.i18n import message, section
 from reviewkit.safe_markdown import Markdown, as_markdown, citation, literal
+from reviewkit.table_widths import (  # noqa: F401 - re-exported for callers and tests
+    CELL_PADDING_PT,
+    CELL_SIZE_PT,
+    SAFETY_PT,
+    SEPARATOR_DASHES,
+    TEXT_WIDTH_PT,
+    column_widths,
+)
 from reviewkit.vocabulary import Vocabulary
 
 COLUMNS = ("no", "study", "location", "design", "sample", "result")
@@ -20,20 +28,6 @@ def headers(language: str) -> dict[str, str]:
     """Column headings in the manuscript's language (catalogue section study_table)."""
     words = section(language, "study_table")
     return {column: words[column] for column in COLUMNS}
-
-
-#: Table cells are set 1 pt smaller than the 12 pt body text (reference_docx,
-#: manuscript.typst), with 5.4 pt of padding left and right (Word's default
-#: cell margin, 108 twips; typst's inset is set to the same).
-CELL_SIZE_PT = 11.0
-CELL_PADDING_PT = 2 * 5.4
-#: The narrowest text width the widths are planned for: A4 with 2.5 cm margins.
-TEXT_WIDTH_PT = 16 / 2.54 * 72
-#: Length of a pipe table's separator line: the precision of the relative widths
-#: (pandoc divides each cell's length, colon included, by the total).
-SEPARATOR_DASHES = 1000
-#: Room added to a column's longest word, so rounding never leaves it short.
-SAFETY_PT = 1.0
 
 
 def location(facility: object, region: object) -> str:
@@ -102,52 +96,6 @@ def build_study_table(
         }
     )
     return table.rename(columns=headers(language))
-
-
-def _words(text: str) -> list[str]:
-    return [word for word in str(text).split() if word]
-
-
-def column_widths(
-    table: pd.DataFrame,
-    *,
-    size_pt: float = CELL_SIZE_PT,
-    padding_pt: float = CELL_PADDING_PT,
-    text_width_pt: float = TEXT_WIDTH_PT,
-) -> list[float]:
-    """Relative column widths (summing to 1) from the content, as a browser's
-    automatic table layout does: every column at least as wide as its longest
-    word (the header set bold), so no word has to break; the rest of the text
-    width shared in proportion to how much wider each column would be unwrapped.
-    Widths are measured with the shipped Times-metric font (reviewkit.typeface),
-    whose glyph widths are those of Times New Roman in Word.
-    """
-    from reviewkit.typeface import text_width
-
-    minimum, natural = [], []
-    for column in table.columns:
-        cells = [str(value) for value in table[column]]
-        longest_word = max(
-            [text_width(w, size_pt) for cell in cells for w in _words(cell)]
-            + [text_width(w, size_pt, bold=True) for w in _words(column)]
-            + [0.0]
-        )
-        longest_cell = max(
-            [text_width(cell, size_pt) for cell in cells]
-            + [text_width(str(column), size_pt, bold=True), 0.0]
-        )
-        minimum.append(longest_word + padding_pt + SAFETY_PT)
-        natural.append(max(longest_cell + padding_pt, longest_word + padding_pt + SAFETY_PT))
-    spare = text_width_pt - sum(minimum)
-    extra = [n - m for n, m in zip(natural, minimum, strict=True)]
-    if spare <= 0 or sum(extra) <= 0:
-        widths = minimum if spare <= 0 else natural
-    elif sum(natural) <= text_width_pt:
-        widths = natural
-    else:
-        widths = [m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=True)]
-    total = sum(widths)
-    return [width / total for width in widths]
 
 
 def to_pipe_table(

@@ -575,19 +575,15 @@ def sensitivity_table(outcomes: list[dict]) -> dict:
 def pipe_rule(lines: list[str], right: Iterable[int] = ()) -> Markdown:
     """The separator line of a pipe table whose header and rows are ``lines`` (Markdown):
     relative column widths from the content, as Table 1 and the effects table have them
-    (reviewkit.study_characteristics.column_widths), columns in ``right`` aligned right."""
-    import pandas as pd
-
-    from reviewkit.study_characteristics import SEPARATOR_DASHES, column_widths
+    (reviewkit.table_widths.column_widths), columns in ``right`` aligned right."""
+    from reviewkit.table_widths import SEPARATOR_DASHES, column_widths
 
     def cells(line: str) -> list[str]:
         parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
         return [re.sub(r"\\(.)", r"\1", part).strip() for part in parts]
 
     header, *body = [cells(line) for line in lines]
-    widths = column_widths(
-        pd.DataFrame(body, columns=range(len(header))).rename(columns=dict(enumerate(header)))
-    )
+    widths = column_widths([(name, [row[i] for row in body]) for i, name in enumerate(header)])
     lengths = [max(4, round(SEPARATOR_DASHES * width)) for width in widths]
     right = set(right)
     return Markdown(

@@ -45,6 +45,19 @@ def test_the_text_and_document_steps_import_no_pandas_or_scipy_stats():
     assert loaded_modules("reviewkit.profile_build") == set()
 
 
+def test_a_table_the_text_writes_is_measured_without_pandas():
+    """The text blocks' own tables (the sensitivity table) get their column widths
+    in the text step, which must not import pandas for it."""
+    code = (
+        "import sys\n"
+        "from reviewkit.text_blocks import pipe_rule\n"
+        "rule = pipe_rule(['| Analysis | k |', '| Main analysis | 3 |'], right=[1])\n"
+        "assert rule.startswith('|:') and rule.rstrip().endswith(':|'), rule\n"
+        "assert 'pandas' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
 def test_the_figure_step_imports_no_scipy_stats():
     assert "scipy.stats" not in loaded_modules("reviewkit.figure_set")
 
