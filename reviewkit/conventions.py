@@ -13,3 +13,7 @@ imprecise and the text says so (reviewkit.text_blocks).
 
 SIGNIFICANCE_LEVEL = 0.05
 PI_VERY_IMPRECISE_BELOW = 5
+#: With fewer studies than this, a tau^2 estimated at 0 means that heterogeneity could not
+#: be estimated, not that there is none (docs/synthesis.md); the pooling writes the flag,
+#: the text reads it.
+HETEROGENEITY_FEW_STUDIES = 10

@@ -55,6 +55,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from reviewkit.conventions import HETEROGENEITY_FEW_STUDIES
 from reviewkit.errors import InputError
 from reviewkit.i18n import message
 from reviewkit.results import results_frame
@@ -123,9 +124,6 @@ SPLIT_EQUAL, SPLIT_2_1 = (1, 1), (2, 1)
 
 BINARY_MEASURES = ("logRR", "logOR", "RD")
 BINARY_METHODS = {"mantel_haenszel": "MH", "peto": "Peto"}
-#: With fewer studies than this, a tau^2 estimated at 0 means that heterogeneity could not
-#: be estimated, not that there is none (docs/synthesis.md).
-HETEROGENEITY_FEW_STUDIES = 10
 PI_REASON_COMMON_EFFECT = "common_effect_model"
 PI_REASON_FEW_STUDIES = "fewer_than_3_studies"
 

@@ -32,6 +32,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from reviewkit.conventions import HETEROGENEITY_FEW_STUDIES
 from reviewkit.i18n import message, section
 from reviewkit.numfmt import format_computed_p, format_number, format_p, format_percent
 from reviewkit.safe_markdown import Markdown, literal
@@ -369,7 +370,7 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
         tau2_zero = not common and float(entry.get("tau2") or 0.0) == 0.0
         not_estimable = entry.get("heterogeneity_not_estimable")
         if not_estimable is None and not common:  # a synthesis.json without the flag
-            not_estimable = tau2_zero and k < _very_imprecise_below()
+            not_estimable = tau2_zero and k < HETEROGENEITY_FEW_STUDIES
         small_study = entry.get("small_study") or {}
         facts.update(
             result=dict(entry),
@@ -662,7 +663,7 @@ def synthesis_facts(synthesis: Mapping, effects: list[dict], language: str = "en
         "thresholds": {
             "small_study_min_studies": 10,
             "moderators_min_studies": 10,
-            "heterogeneity_few_studies": 10,
+            "heterogeneity_few_studies": HETEROGENEITY_FEW_STUDIES,
             "prediction_interval_min_studies": 3,
             "prediction_interval_very_imprecise_below": _very_imprecise_below(),
             **(synthesis.get("thresholds") or {}),
