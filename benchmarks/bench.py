@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import write_review  # noqa: E402
+
+from reviewkit.reproducible import copy_review  # noqa: E402
 
 PYTHON = sys.executable
 SNAKEMAKE = [PYTHON, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
@@ -169,14 +170,7 @@ def floor(review: Path, scratch: Path) -> dict[str, Cost]:
 
 
 def example_review(folder: Path) -> Path:
-    folder.mkdir(parents=True)
-    for part in ("config.yaml", "data", "manuscript"):
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, folder / part)
-        else:
-            shutil.copyfile(source, folder / part)
-    return folder
+    return copy_review(ROOT, folder)
 
 
 def line(name: str, cost: Cost, yardstick: Cost | None = None, target: str = "") -> str:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the package lies beside benchmarks/
+from reviewkit.reproducible import copy_review  # noqa: E402
+
 REVIEW_PARTS = ("config.yaml", "manuscript")
 DESIGNS = [
     "rct",
@@ -109,12 +111,7 @@ def write_review(n_studies: int, folder: Path, seed: int = 2024) -> Path:
     """The example review's text and config with ``n_studies`` synthetic studies."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    for part in REVIEW_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, folder / part, dirs_exist_ok=True)
-        else:
-            shutil.copyfile(source, folder / part)
+    copy_review(ROOT, folder, REVIEW_PARTS)
     data = folder / "data"
     data.mkdir(exist_ok=True)
     rows = [synthetic_row(number, rng, 2014, 2024) for number in range(1, n_studies + 1)]

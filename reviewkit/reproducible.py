@@ -54,6 +54,22 @@ def copy_project(source: Path, target: Path, also_skip: Sequence[str] = ()) -> P
     return target
 
 
+#: The files and folders of a review (the rest of a review folder is built from them).
+REVIEW_PARTS = ("config.yaml", "data", "manuscript")
+
+
+def copy_review(source: Path, target: Path, parts: Sequence[str] = REVIEW_PARTS) -> Path:
+    """The review of folder ``source`` alone in ``target`` (by default its config, data
+    and manuscript; the tool stays where it is), for tests and benchmarks."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source / part, target / part)
+    return target
+
+
 #: What the package holds that changes an output: code, catalogues, settings, and
 #: the text blocks and scaffolds (Markdown templates).
 CODE_SUFFIXES = {".py", ".yaml", ".json", ".md"}

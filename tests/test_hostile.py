@@ -45,6 +45,7 @@ from conftest import ROOT, read_rows, write_rows
 
 from reviewkit.errors import InputError, run_step
 from reviewkit.paths import STUDIES_SCHEMA
+from reviewkit.reproducible import copy_review
 from reviewkit.validation import InclusionWindow, validate_studies
 
 #: The tests that read the one full build (the rest calls library functions).
@@ -155,14 +156,7 @@ def review_command(review: Path) -> list[str]:
 
 
 def make_review(base: Path) -> Path:
-    review = base / "review"
-    review.mkdir()
-    for name in ("config.yaml", "data", "manuscript"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, review / name)
-        else:
-            shutil.copy(source, review / name)
+    review = copy_review(ROOT, base / "review")
     (base / "outside-secret.png").write_text(OUTSIDE_TOKEN, encoding="utf-8")
     (base / "outside-secret.txt").write_text(OUTSIDE_TOKEN, encoding="utf-8")
     rows = read_rows()

@@ -26,6 +26,8 @@ import pytest
 from conftest import ROOT, read_rows, write_rows
 from test_workflow_e2e import DOCX, PDF, docx_text, pdf_text
 
+from reviewkit.reproducible import copy_review
+
 pytestmark = pytest.mark.e2e
 
 KNOWN = ROOT / "tests" / "fixtures" / "search" / "known"
@@ -45,14 +47,7 @@ SOURCES = """sources:
 
 def review_copy(target: Path) -> Path:
     """The example review alone (config, data, manuscript): the tool stays where it is."""
-    target.mkdir(parents=True)
-    for part in ("config.yaml", "data", "manuscript"):
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            shutil.copyfile(source, target / part)
-    return target
+    return copy_review(ROOT, target)
 
 
 def review_py(review: Path, *args: str) -> subprocess.CompletedProcess:

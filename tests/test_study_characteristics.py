@@ -4,9 +4,6 @@ import pytest
 from conftest import STUDIES_CSV, STUDIES_SCHEMA
 
 from reviewkit.study_characteristics import (
-    CELL_PADDING_PT,
-    CELL_SIZE_PT,
-    TEXT_WIDTH_PT,
     build_study_table,
     column_widths,
     location,
@@ -15,6 +12,13 @@ from reviewkit.study_characteristics import (
 )
 from reviewkit.typeface import text_width
 from reviewkit.validation import InclusionWindow, validate_studies
+
+# The page and table cells as the layout sets them, typed here so that a wrong
+# constant in the code cannot move the expectation with it: A4 less 2 x 2.5 cm,
+# 11 pt cell text, Word's default cell margins of 108 twips (5.4 pt) each side.
+TEXT_WIDTH_PT = 16 / 2.54 * 72
+CELL_SIZE_PT = 11.0
+CELL_PADDING_PT = 2 * 5.4
 
 
 @pytest.fixture(scope="module")
