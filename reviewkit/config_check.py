@@ -13,6 +13,7 @@ import sys
 import jsonschema
 
 from reviewkit.fast_yaml import safe_load
+from reviewkit.paths import CONFIG_SCHEMA
 
 
 @functools.cache
@@ -42,12 +43,14 @@ def config_problems(config: dict, schema_path: str, source: str = "config.yaml")
     return problems
 
 
-def language_problems(config: dict, source: str = "config.yaml") -> list[str]:
-    """The language needs a message catalogue, and the configured journal profile
-    may require a language (``language:`` in the profile)."""
+def language_problems(
+    config: dict, source: str = "config.yaml", schema_path: str = CONFIG_SCHEMA
+) -> list[str]:
+    """The language needs a message catalogue, and the configured journal profile (the
+    schema's default when config.yaml names none) may require a language."""
     from reviewkit.errors import InputError
     from reviewkit.i18n import available_languages
-    from reviewkit.profiles import load_profile
+    from reviewkit.profiles import language_mismatch, load_profile
 
     language = config.get("language")
     if not isinstance(language, str) or not language:
@@ -58,24 +61,19 @@ def language_problems(config: dict, source: str = "config.yaml") -> list[str]:
             f'{source}: language: "{language}" has no message catalogue; expected one of: '
             f"{', '.join(known)} (or add reviewkit/locales/{language}.yaml, see docs/language.md)"
         ]
+    name = config.get("profile") or _schema(str(schema_path))["properties"]["profile"]["default"]
     try:
-        profile = load_profile(config.get("profile") or "sinta-nursing")
+        profile = load_profile(name)
     except InputError:
         return []  # the assemble step reports what is wrong with the profile
-    required = profile.get("language")
-    if required and required != language:
-        return [
-            f"{source}: language: {language} does not match profile {profile['name']}, which "
-            f"requires language: {required} (set language: {required} and write the "
-            "manuscript in that language, or choose another profile)"
-        ]
-    return []
+    problem = language_mismatch(profile, language)
+    return [problem] if problem else []
 
 
 def check_config(config: dict, schema_path: str, source: str = "config.yaml") -> None:
     """Print every problem and exit with status 1 when config.yaml has a mistake."""
     problems = config_problems(config, schema_path, source)
-    problems = problems or language_problems(config, source)
+    problems = problems or language_problems(config, source, schema_path)
     if problems:
         for line in problems:
             print(f"ERROR: {line}", file=sys.stderr)

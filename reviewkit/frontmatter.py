@@ -32,7 +32,7 @@ from reviewkit.bibliography import check_completeness, is_numeric_style
 from reviewkit.errors import InputError
 from reviewkit.i18n import message, tag
 from reviewkit.manuscript import load_metadata
-from reviewkit.profiles import DECLARATIONS, DEFAULT_CSL, load_profile
+from reviewkit.profiles import DECLARATIONS, DEFAULT_CSL, language_mismatch, load_profile
 from reviewkit.reference_docx import effective_layout
 from reviewkit.wordcount import ManuscriptCounts, count_file
 
@@ -335,13 +335,9 @@ def pandoc_defaults(
 def check_language(profile: dict, language: str, metadata: dict, source: str) -> str | None:
     """The profile's required language and metadata.yaml's ``lang`` must agree with
     config.yaml's ``language``; returns the metadata's ``lang`` (or None)."""
-    required = profile.get("language")
-    if required and required != language:
-        raise InputError(
-            f"config.yaml: language: {language} does not match profile {profile['name']}, "
-            f"which requires language: {required} (set language: {required} and write "
-            "the manuscript in that language, or choose another profile)"
-        )
+    problem = language_mismatch(profile, language)
+    if problem:
+        raise InputError(problem)
     lang = metadata.get("lang")
     if lang is None:
         return None

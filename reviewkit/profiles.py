@@ -167,6 +167,19 @@ def _parsed_schema(path: str, _mtime_ns: int, _size: int) -> dict:
     return safe_load(Path(path).read_text(encoding="utf-8"))
 
 
+def language_mismatch(profile: dict, language: str) -> str | None:
+    """The line saying that the profile requires another language than config.yaml's,
+    or None (the Snakefile checks it first, the assemble step again)."""
+    required = profile.get("language")
+    if not required or required == language:
+        return None
+    return (
+        f"config.yaml: language: {language} does not match profile {profile['name']}, "
+        f"which requires language: {required} (set language: {required} and write "
+        "the manuscript in that language, or choose another profile)"
+    )
+
+
 def load_profile(
     profile: str,
     *,
