@@ -145,13 +145,22 @@ def study_label(authors: object, year: object, language: str = "en") -> str:
     return plain_text(table_study_label(authors, year, language))
 
 
+def row_label(label: object, authors: object, year: object, language: str = "en") -> str:
+    """A study's label, drawn as literal text: ``label`` when the caller set one (the
+    study as the manuscript's citation style identifies it, reviewkit.citations),
+    else "Authors (year)" from the study table."""
+    if isinstance(label, str) and label:
+        return plain_text(label)
+    return study_label(authors, year, language)
+
+
 def study_labels(rows: pd.DataFrame, language: str = "en") -> list[str]:
-    """Each study's label, drawn as literal text: the column "label" when the caller
-    set one (the study as the manuscript's citation style identifies it,
-    reviewkit.citations), else "Authors (year)" from the study table."""
-    if "label" in rows.columns:
-        return [plain_text(label) for label in rows["label"]]
-    return [study_label(a, y, language) for a, y in zip(rows["authors"], rows["year"], strict=True)]
+    """:func:`row_label` of every row (column "label" when there is one)."""
+    labels = rows["label"] if "label" in rows.columns else [None] * len(rows)
+    return [
+        row_label(label, authors, year, language)
+        for label, authors, year in zip(labels, rows["authors"], rows["year"], strict=True)
+    ]
 
 
 def design_label(code: str, language: str, vocabulary: Vocabulary | None = None) -> str:

@@ -133,7 +133,7 @@ def prepare_data(
     )
     write_json(outputs["synthesis"], synthesis)
     effects.drop(columns="inputs_data").to_csv(outputs["effects_csv"], index=False)
-    level = float(synthesis.get("settings", {}).get("confidence_level", 0.95))
+    level = settings.confidence_level
     write_text(
         outputs["effects_md"],
         effects_markdown(effects, language, words, level) if per_study_here else "",

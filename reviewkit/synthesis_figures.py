@@ -79,7 +79,8 @@ from reviewkit.figures import (
     WIDTH_IN,
     design_colours,
     plain_text,
-    study_label,  # escaped: drawn as literal text
+    row_label,  # escaped: drawn as literal text
+    study_labels,
     style_context,
 )
 from reviewkit.i18n import message, section
@@ -1317,7 +1318,7 @@ def plot_rob_traffic_light(
     table = rob_judgements(rob, domains)
     domain_columns, overall = rob_columns(rob, domains)
     codes = domain_codes(domains)
-    study_labels = dict(zip(rob["id"].astype(str), rob["label"].map(plain_text), strict=True))
+    labels_by_id = dict(zip(rob["id"].astype(str), rob["label"].map(plain_text), strict=True))
     columns = list(table.columns)
     x_of = {column: float(j) for j, column in enumerate(domain_columns)}
     headers = [codes[column][0] for column in domain_columns]
@@ -1363,7 +1364,7 @@ def plot_rob_traffic_light(
         ax.set_ylim(max(n_rows, 1) - 0.5, -0.5)
         ax.set_xticks([x_of[c] for c in columns], headers)
         ax.xaxis.tick_top()
-        ax.set_yticks(range(n_rows), [study_labels[s] for s in table.index])
+        ax.set_yticks(range(n_rows), [labels_by_id[s] for s in table.index])
         ax.tick_params(length=0)
         _judgement_legend(
             fig,
@@ -1468,15 +1469,6 @@ SYNTHESIS_FIGURES: dict[str, Callable[..., Figure]] = {
 # --- from the workflow's files to each figure's inputs -----------------------------------------
 
 
-def _study_label(study, language: str = "en") -> str:
-    """The study's "label" (set by reviewkit.figure_set: the study as the citation
-    style identifies it), else "Authors (year)"; literal text either way."""
-    label = study.get("label")
-    if isinstance(label, str) and label:
-        return plain_text(label)
-    return study_label(study["authors"], study["year"], language)
-
-
 def albatross_studies(
     results: pd.DataFrame,
     effects: pd.DataFrame,
@@ -1510,7 +1502,9 @@ def albatross_studies(
         rows.append(
             {
                 "id": result["id"],
-                "label": _study_label(result, language),
+                "label": row_label(
+                    result.get("label"), result["authors"], result["year"], language
+                ),
                 "outcome": str(result["outcome"]),
                 "comparison": group,
                 "n_total": n,
@@ -1613,7 +1607,7 @@ def make_synthesis_figure(
         rob.insert(
             1,
             "label",
-            [_study_label(study, language) for _, study in studies.iterrows()],
+            study_labels(studies, language),
         )
         rob = rob.rename(columns={"rob_overall": "overall"})
         domains = {k: v for k, v in tool.domain_labels(language).items() if k != "rob_overall"}
