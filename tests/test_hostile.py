@@ -438,6 +438,12 @@ def test_figure_labels_are_the_reference_list_s_and_literal(built, figure_text):
         labels = study_labels(ids, bibliography="data/references.bib", csl="apa", language="id")
     for key in ids:
         assert no_space(labels[key]) in figure_text
+    # as the reference list names them (typed here, APA in Indonesian), not as the
+    # study table's author cells, which hold payloads in this review
+    for label in ("Dewi dkk. (2020)", "Enggar & Rizkyanti (2024)"):
+        assert no_space(label) in figure_text
+    rows = read_rows(built.review / "data" / "studies.csv")
+    assert all(no_space(row["authors"]) not in figure_text for row in rows)
 
 
 def test_a_payload_label_is_drawn_as_typed():
