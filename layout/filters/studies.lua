@@ -60,7 +60,8 @@ end
 
 function Pandoc(doc)
   local numeric = stringify(doc.meta["reviewkit-citations"] or "") == "numeric"
-  local words = labels.for_meta(doc.meta)
+  -- the catalogue only for a numbered style: the header of the study column
+  local words = numeric and labels.for_meta(doc.meta) or nil
   local keys, seen = {}, {}
   doc:walk { Span = function(span)
     if span.classes:includes("study") then
