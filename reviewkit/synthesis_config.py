@@ -37,18 +37,15 @@ def synthesis_config_problems(synthesis: Mapping, source: str = "config.yaml") -
             f'binary_measure is "{measure}"; expected binary_measure: OR (or another '
             "binary_method)"
         )
-    subgroup = synthesis.get("subgroup") or ""
-    if subgroup and subgroup not in SUBGROUP_COLUMNS and not own_column(subgroup):
-        problems.append(
-            f'{source}: synthesis.subgroup: "{subgroup}" is not a column that can form '
-            f"subgroups; expected one of: {', '.join(SUBGROUP_COLUMNS)}, or a column of "
-            f"your own whose name starts with {OWN_COLUMN_PREFIX}"
-        )
-    moderator = synthesis.get("moderator") or ""
-    if moderator and moderator not in MODERATOR_COLUMNS and not own_column(moderator):
-        problems.append(
-            f'{source}: synthesis.moderator: "{moderator}" is not a numeric column of the '
-            f"study table; expected one of: {', '.join(MODERATOR_COLUMNS)}, or a column of "
-            f"your own whose name starts with {OWN_COLUMN_PREFIX}"
-        )
+    for key, columns, what in (
+        ("subgroup", SUBGROUP_COLUMNS, "a column that can form subgroups"),
+        ("moderator", MODERATOR_COLUMNS, "a numeric column of the study table"),
+    ):
+        column = synthesis.get(key) or ""
+        if column and column not in columns and not own_column(column):
+            problems.append(
+                f'{source}: synthesis.{key}: "{column}" is not {what}; expected one of: '
+                f"{', '.join(columns)}, or a column of your own whose name starts with "
+                f"{OWN_COLUMN_PREFIX}"
+            )
     return problems

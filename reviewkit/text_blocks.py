@@ -300,11 +300,7 @@ def not_pooled_reason(entry: Mapping) -> str | None:
         return None
     if not entry.get("k_with_effect"):
         return "no_effects"
-    reason = str(entry.get("reason") or "")
-    for fragment, code in NOT_POOLED_REASONS:
-        if fragment in reason:
-            return code
-    return "other"
+    return _reason_code(entry.get("reason"), NOT_POOLED_REASONS)
 
 
 def not_run_reason(analysis: Mapping | None) -> str | None:
@@ -312,11 +308,13 @@ def not_run_reason(analysis: Mapping | None) -> str | None:
     None when it ran or was not asked for."""
     if not analysis or analysis.get("run"):
         return None
-    reason = str(analysis.get("reason") or "")
-    for fragment, code in NOT_RUN_REASONS:
-        if fragment in reason:
-            return code
-    return "other"
+    return _reason_code(analysis.get("reason"), NOT_RUN_REASONS)
+
+
+def _reason_code(reason: object, codes: Iterable[tuple[str, str]]) -> str:
+    """The code of the first fragment the synthesis's reason contains; "other" if none."""
+    text = str(reason or "")
+    return next((code for fragment, code in codes if fragment in text), "other")
 
 
 def _analysis(analysis: Mapping | None) -> dict | None:
