@@ -639,8 +639,7 @@ def small_study_entry(rows: pd.DataFrame, settings: SynthesisSettings, entry: di
     """Egger's test and the funnel-plot data, or why they were not run (k < 10)."""
     minimum = {"min_studies": MIN_STUDIES_SMALL_STUDY}
     if not entry.get("pooled"):
-        reason = "not run: the group is not pooled"
-        off = {"run": False, "reason": reason, "k": len(rows), **minimum}
+        off = {**_not_pooled(len(rows)), **minimum}
         return {"egger": off, "funnel": off}
     yi, vi = rows["yi"].astype(float).tolist(), rows["vi"].astype(float).tolist()
     level = settings.confidence_level
@@ -804,29 +803,22 @@ def pool_group(
                 entry.update(leave_one_out_entry(rows, settings, entry))
     if values is not None and len(rows):
         entry["small_study"] = small_study_entry(rows, settings, entry)
-        if values.subgroup_column:
-            entry["subgroups"] = (
-                subgroup_entry(rows, settings, values)
-                if entry["pooled"]
-                else {
-                    "column": values.subgroup_column,
-                    "run": False,
-                    "reason": "not run: the group is not pooled",
-                    "k": len(rows),
-                }
-            )
-        if values.moderator_column:
-            entry["meta_regression"] = (
-                meta_regression_entry(rows, settings, values)
-                if entry["pooled"]
-                else {
-                    "column": values.moderator_column,
-                    "run": False,
-                    "reason": "not run: the group is not pooled",
-                    "k": len(rows),
-                }
-            )
+        for key, column, analysis in (
+            ("subgroups", values.subgroup_column, subgroup_entry),
+            ("meta_regression", values.moderator_column, meta_regression_entry),
+        ):
+            if column:
+                entry[key] = (
+                    analysis(rows, settings, values)
+                    if entry["pooled"]
+                    else {"column": column, **_not_pooled(len(rows))}
+                )
     return entry
+
+
+def _not_pooled(k: int) -> dict:
+    """An analysis of a pooled group (Egger, subgroups, meta-regression) left out."""
+    return {"run": False, "reason": "not run: the group is not pooled", "k": k}
 
 
 def pool(
