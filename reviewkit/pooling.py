@@ -443,11 +443,12 @@ EFFECTS_TABLE_COLUMNS = [
 
 
 def effects_table(
-    results: pd.DataFrame, derived: list[DerivedEffect], level: float, language: str = "en"
+    results: list[dict], derived: list[DerivedEffect], level: float, language: str = "en"
 ) -> pd.DataFrame:
-    """The supplementary table: every result, its inputs, effect, formula, flags and role."""
+    """The supplementary table: every result (rows of the results frame as dicts), its
+    inputs, effect, formula, flags and role."""
     rows = []
-    for result, item in zip(results.to_dict("records"), derived, strict=True):
+    for result, item in zip(results, derived, strict=True):
         effect = item.effect
         interval = effect.ci(level) if effect is not None else None
         rows.append(
@@ -1200,8 +1201,9 @@ def synthesise(
         results = results_frame(studies, vocabulary=vocabulary)
     values = study_values(studies, settings, own_columns)
     # rows as dicts: iterrows builds a Series a row (a third of the step at 10,000 studies)
-    derived = [derive_effect(row, settings, vocabulary) for row in results.to_dict("records")]
-    effects = effects_table(results, derived, settings.confidence_level, language)
+    records = results.to_dict("records")
+    derived = [derive_effect(row, settings, vocabulary) for row in records]
+    effects = effects_table(records, derived, settings.confidence_level, language)
     flag_counts: dict[str, int] = {}
     for flags in effects.loc[effects["synthesised"], "flags"]:
         for flag in filter(None, flags.split(";")):
