@@ -200,13 +200,11 @@ def test_wide_tables_can_go_to_the_tables_file(wide_project):
     assert "Antarkelompok" not in cells
 
 
-def test_docx_columns_hold_their_longest_word(project):
-    """Table 1 of the Indonesian example: Word never has to break a word without a
-    hyphen, because every column is as wide as its longest word at the cell size
-    (Times New Roman widths = TeX Gyre Termes widths), header words in bold."""
+def tables_document(project: Path, kind: str, name: str) -> Path:
+    """Table 1 of the Indonesian example and a wide table (the appendix table's
+    columns), built as ``kind`` with the SINTA profile."""
     studies = validate_studies(STUDIES_CSV, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
-    markdown = project / "table1.md"
-    markdown.write_text(
+    (project / f"{name}.md").write_text(
         "---\nlang: id-ID\n---\n\n"
         + study_table_markdown(studies, "id")
         + "\n: Tabel studi. {#tbl-studies}\n"
@@ -214,14 +212,21 @@ def test_docx_columns_hold_their_longest_word(project):
         encoding="utf-8",
     )
     profile = load_profile("sinta-nursing", profiles_dir=ROOT / "profiles")
-    word = build(
+    return build(
         project,
         profile,
-        "docx",
-        "columns",
-        markdown="table1.md",
+        kind,
+        name,
+        markdown=f"{name}.md",
         bibliography=str(ROOT / "data" / "references.bib"),
     )
+
+
+def test_docx_columns_hold_their_longest_word(project):
+    """Table 1 of the Indonesian example: Word never has to break a word without a
+    hyphen, because every column is as wide as its longest word at the cell size
+    (Times New Roman widths = TeX Gyre Termes widths), header words in bold."""
+    word = tables_document(project, "docx", "columns")
     tables = docx.Document(str(word)).tables
     assert len(tables) == 2
     for table in tables:
@@ -269,24 +274,7 @@ def overlaps(runs: list[dict], size: float = 11) -> list[tuple[str, str]]:
 def test_pdf_table_text_never_overlaps_another_cell(project):
     """The PDF of Table 1 and a wide table (the appendix table's columns): no text
     runs into the next column or overprints it (read back from text positions)."""
-    studies = validate_studies(STUDIES_CSV, STUDIES_SCHEMA, InclusionWindow(2014, 2024))
-    markdown = project / "tables-pdf.md"
-    markdown.write_text(
-        "---\nlang: id-ID\n---\n\n"
-        + study_table_markdown(studies, "id")
-        + "\n: Tabel studi. {#tbl-studies}\n"
-        + WIDE_TABLE,
-        encoding="utf-8",
-    )
-    profile = load_profile("sinta-nursing", profiles_dir=ROOT / "profiles")
-    pdf = build(
-        project,
-        profile,
-        "pdf",
-        "tables",
-        markdown="tables-pdf.md",
-        bibliography=str(ROOT / "data" / "references.bib"),
-    )
+    pdf = tables_document(project, "pdf", "tables")
     runs = pdf_runs(pdf)
     assert any(r["text"] == "Perbandingan" for r in runs)
     assert overlaps(runs) == []
