@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import yaml
-from conftest import ROOT, STUDIES_CSV, STUDIES_SCHEMA, as_read, write_rows
-from two_outcomes import NORMAND1999, VOCABULARY, write_tables
+from conftest import STUDIES_CSV, STUDIES_SCHEMA, as_read, write_rows
+from two_outcomes import (
+    BCG_STUDIES,
+    BCG_WINDOW,
+    NORMAND1999,
+    VOCABULARY,
+    bcg_config,
+    write_tables,
+)
 
 from reviewkit.errors import InputError
 from reviewkit.pooling import (
@@ -29,8 +35,7 @@ from reviewkit.synthesis import meta_analysis, smd_from_means, smd_from_p
 from reviewkit.validation import InclusionWindow, validate_outcomes, validate_studies
 from reviewkit.vocabulary import Vocabulary
 
-BCG_CSV = ROOT / "examples" / "bcg" / "data" / "studies.csv"
-BCG_CONFIG = ROOT / "examples" / "bcg" / "config.yaml"
+BCG_CSV = BCG_STUDIES
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +52,11 @@ def main(example):
 
 def bcg_settings(**changes) -> SynthesisSettings:
     """The synthesis settings of examples/bcg/config.yaml (metafor's defaults), changed."""
-    config = yaml.safe_load(BCG_CONFIG.read_text(encoding="utf-8"))["synthesis"]
-    return SynthesisSettings.from_config({**config, **changes})
+    return SynthesisSettings.from_config({**bcg_config(), **changes})
 
 
 def bcg_synthesis(**changes):
-    studies = validate_studies(BCG_CSV, STUDIES_SCHEMA, InclusionWindow(1940, 1990))
+    studies = validate_studies(BCG_CSV, STUDIES_SCHEMA, BCG_WINDOW)
     settings = bcg_settings(**changes)
     return synthesise(studies, settings, own_columns=read_own_columns(BCG_CSV, settings))
 
@@ -84,7 +88,7 @@ def test_bcg_vote_count_favours_fewer_cases(bcg):
 
 
 def test_dl_estimator_from_config_matches_metafor(tmp_path):
-    studies = validate_studies(BCG_CSV, STUDIES_SCHEMA, InclusionWindow(1940, 1990))
+    studies = validate_studies(BCG_CSV, STUDIES_SCHEMA, BCG_WINDOW)
     summary, _ = synthesise(studies, SynthesisSettings.from_config({"estimator": "DL"}))
     between = summary["outcomes"]["main"]["groups"]["between"]
     assert round(between["estimate"], 4) == -0.7141
@@ -97,7 +101,7 @@ def test_each_outcome_is_pooled_on_its_own(tmp_path):
     stay outcome the random-effects g of dat.normand1999's nine trials alone."""
     studies_csv, outcomes_csv = write_tables(tmp_path)
     vocabulary = Vocabulary.from_config(VOCABULARY, language="en")
-    window = InclusionWindow(1940, 1990)
+    window = BCG_WINDOW
     studies = validate_studies(studies_csv, STUDIES_SCHEMA, window, vocabulary, str(outcomes_csv))
     rows = validate_outcomes(
         str(outcomes_csv), STUDIES_SCHEMA, vocabulary, studies, str(studies_csv)

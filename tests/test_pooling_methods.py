@@ -13,10 +13,18 @@ import json
 import math
 
 import pytest
-import yaml
-from conftest import ROOT, STUDIES_CSV, STUDIES_SCHEMA, write_rows
+from conftest import STUDIES_CSV, STUDIES_SCHEMA, write_rows
 from scipy import stats
-from two_outcomes import NORMAND1999, VOCABULARY, bcg_rows, outcome_rows, write_csv
+from two_outcomes import (
+    BCG_STUDIES,
+    BCG_WINDOW,
+    NORMAND1999,
+    VOCABULARY,
+    bcg_config,
+    bcg_rows,
+    outcome_rows,
+    write_csv,
+)
 
 from reviewkit.errors import InputError
 from reviewkit.pooling import (
@@ -30,13 +38,7 @@ from reviewkit.results import results_frame
 from reviewkit.validation import InclusionWindow, validate_outcomes, validate_studies
 from reviewkit.vocabulary import Vocabulary
 
-BCG_CSV = ROOT / "examples" / "bcg" / "data" / "studies.csv"
-BCG_CONFIG = ROOT / "examples" / "bcg" / "config.yaml"
-BCG_WINDOW = InclusionWindow(1940, 1990)
-
-
-def bcg_config() -> dict:
-    return yaml.safe_load(BCG_CONFIG.read_text(encoding="utf-8"))["synthesis"]
+BCG_CSV = BCG_STUDIES
 
 
 def bcg_between(path=BCG_CSV, **config) -> dict:

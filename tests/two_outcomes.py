@@ -18,9 +18,23 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import yaml
 from published_data import NORMAND1999
 
-BCG_STUDIES = Path(__file__).resolve().parents[1] / "examples" / "bcg" / "data" / "studies.csv"
+from reviewkit.validation import InclusionWindow
+
+BCG_FOLDER = Path(__file__).resolve().parents[1] / "examples" / "bcg"
+BCG_STUDIES = BCG_FOLDER / "data" / "studies.csv"
+BCG_CONFIG = BCG_FOLDER / "config.yaml"
+#: The BCG review's inclusion window (its config.yaml): the trials of 1948-1980.
+BCG_WINDOW = InclusionWindow(1940, 1990)
+
+
+def bcg_config() -> dict:
+    """The synthesis settings of examples/bcg/config.yaml (metafor's defaults)."""
+    return yaml.safe_load(BCG_CONFIG.read_text(encoding="utf-8"))["synthesis"]
+
+
 VOCABULARY = {
     "outcomes": [
         {
