@@ -18,7 +18,6 @@ author-date) gets the same figures (docs/language.md).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,10 +103,9 @@ def study_labels(
         f"--metadata=reviewkit-language:{language}",
         f"--metadata=reviewkit-citations:{'numeric' if numeric else 'author-date'}",
         "--metadata=suppress-bibliography:true",
+        "--sandbox",  # as every pandoc run of the build: no file but those named here
     ]
-    done = subprocess.run(
-        command, input=text, capture_output=True, text=True, check=False, env={**os.environ}
-    )
+    done = subprocess.run(command, input=text, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise InputError(f"study labels: pandoc failed: {' '.join(done.stderr.split())}")
     paragraphs = [p.strip() for p in done.stdout.strip().split("\n\n")]
