@@ -119,14 +119,14 @@ def count_study_rows(path: Path | str, at_most: int | None = None) -> int:
     the Snakefile needs only to know whether the thresholds are passed, and reads
     the table each time the workflow is read. A file that cannot be read counts 0:
     the data step then reports what is wrong with it."""
-    spec = str(path)
-    file, _, sheet = spec.partition("#")
-    file = Path(file)
+    from reviewkit.tables_io import split_sheet
+
+    file, sheet = split_sheet(path)
     try:
         if file.suffix.lower() == ".csv":
             return _csv_rows(file, at_most)
         if file.suffix.lower() in {".xlsx", ".xlsm"}:
-            return _excel_rows(file, sheet or None, at_most)
+            return _excel_rows(file, sheet, at_most)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError):
         return 0
     return 0
@@ -139,11 +139,13 @@ def _filled(rows, at_most: int | None) -> int:
 
 
 def _csv_rows(file: Path, at_most: int | None) -> int:
+    from reviewkit.tables_io import detect_separator
+
     with open(file, encoding="utf-8-sig", newline="") as handle:
         header = handle.readline()
         if not header.strip():
             return 0
-        separator = max((",", ";", "\t"), key=header.count)  # as reviewkit.tables_io
+        separator = detect_separator(header)
         csv.field_size_limit(max(csv.field_size_limit(), file.stat().st_size + 1))
         return _filled(csv.reader(handle, delimiter=separator), at_most)
 

@@ -18,11 +18,13 @@ import csv
 import io
 import math
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from reviewkit.errors import InputError
 from reviewkit.safe_markdown import CONTROL, control_characters
+
+if TYPE_CHECKING:  # pandas only where a table is read: the Snakefile counts rows without it
+    import pandas as pd
 
 CSV_SEPARATORS = (",", ";", "\t")
 SEPARATOR_NAMES = {",": '","', ";": '";"', "\t": "a tab"}
@@ -78,6 +80,8 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
         body.append(row)
         row_numbers.append(row_number)
     columns = [name.strip() for name in rows[0]]
+    import pandas as pd
+
     return pd.DataFrame(body, columns=columns, index=row_numbers, dtype="object")
 
 
@@ -148,6 +152,8 @@ def read_excel_cells(path: Path, sheet: str | None = None) -> pd.DataFrame:
             row_numbers.append(number)
     if problems:
         raise InputError(problems)
+    import pandas as pd
+
     frame = pd.DataFrame(body, columns=header, index=row_numbers, dtype="object")
     unnamed_and_empty = [
         position

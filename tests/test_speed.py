@@ -73,8 +73,20 @@ def test_reading_the_workflow_imports_no_pandas():
         "reviewkit.citations",
         "reviewkit.reference_docx",
         "reviewkit.typeface",
+        "reviewkit.large_review",
     ]
     assert loaded_modules(*modules) == set()
+
+
+def test_counting_the_studies_while_the_workflow_is_read_imports_no_pandas():
+    code = (
+        "import sys\n"
+        "from reviewkit.large_review import count_study_rows\n"
+        "assert count_study_rows('data/studies.csv') == 15\n"
+        "assert count_study_rows('data/studies.csv', at_most=3) == 3\n"
+        "assert 'pandas' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 SHIPPED_YAML = sorted(
