@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the package lies beside benchmarks/
 from reviewkit.reproducible import copy_review  # noqa: E402
+from reviewkit.scaffold import study_columns  # noqa: E402
 
 REVIEW_PARTS = ("config.yaml", "manuscript")
 DESIGNS = [
@@ -36,31 +37,8 @@ DESIGNS = [
 ]
 CONTROLLED = {"rct", "quasi_controlled", "static_group"}
 UNITS = ["ml", "cc", "l", "ml/hari", "cc/hari", "l/hari"]
-COLUMNS = [
-    "id",
-    "authors",
-    "year",
-    "facility",
-    "region",
-    "design",
-    "design_as_reported",
-    "n_total",
-    "n_intervention",
-    "n_control",
-    "participants",
-    "outcome",
-    "values_group",
-    "value_before",
-    "value_after",
-    "value_unit",
-    "p_operator",
-    "p_value",
-    "p_as_reported",
-    "effect_direction",
-    "events_intervention",
-    "events_control",
-    "main_result",
-]
+# every column of the study table, in the order the scaffold writes its header
+COLUMNS = study_columns()
 
 
 def synthetic_row(number: int, rng: random.Random, year_from: int, year_to: int) -> dict:

@@ -33,36 +33,12 @@ from reviewkit.manuscript import render_manuscript, template_context
 from reviewkit.numfmt import format_number
 from reviewkit.paths import STUDIES_SCHEMA, SUMMARY_OF_FINDINGS_SCHEMA, TOOL_DIR
 from reviewkit.prepare import prepare_data
-from reviewkit.scaffold import SCAFFOLD_DIR
+from reviewkit.scaffold import SCAFFOLD_DIR, study_columns
 from reviewkit.search.prisma import SCREENING_KEYS
 from reviewkit.text_blocks import column_name, read_effects, render_blocks
 
-COLUMNS = [
-    "id",
-    "authors",
-    "year",
-    "design",
-    "n_total",
-    "n_intervention",
-    "n_control",
-    "values_group",
-    "value_before",
-    "value_after",
-    "value_unit",
-    "p_operator",
-    "p_value",
-    "p_as_reported",
-    "p_comparison",
-    "mean_intervention",
-    "sd_intervention",
-    "mean_control",
-    "sd_control",
-    "events_intervention",
-    "events_control",
-    "mean_unit",
-    "effect_direction",
-    "main_result",
-]
+# every column of the study table, in the order the scaffold writes its header
+COLUMNS = study_columns()
 CONTROLLED = ["rct", "quasi_controlled", "static_group"]
 UNCONTROLLED = ["one_group_prepost", "pre_experimental"]
 UNCLEAR = ["quasi_prepost", "quasi_unspecified"]
