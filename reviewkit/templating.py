@@ -21,7 +21,10 @@ Markdown and stays Markdown. Any mistake becomes one line with file and line.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -143,6 +146,58 @@ class TemplateLoader(jinja2.BaseLoader):
         mtime = path.stat().st_mtime
         self.loaded.add(str(path))
         return source, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, which never fails a build: a folder
+    that cannot be written only means the templates are compiled again."""
+
+    def dump_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def keep_compiled_templates(environment: jinja2.Environment, folder: Path) -> None:
+    """Keep the compiled code of ``environment``'s templates in ``folder``/__pycache__,
+    as Python keeps a module's: compiling the tool's text blocks is most of the
+    text step's time (0.3 s of 0.5 s), and their source changes only with the tool.
+
+    Jinja finds a template's code by its name and file and checks its source's
+    checksum; the code also depends on the environment's settings (delimiters,
+    whitespace control, the sandbox), so each combination has its own folder.
+    Nothing is kept where Python keeps no bytecode either (PYTHONDONTWRITEBYTECODE)
+    or when the folder cannot be made."""
+    if sys.dont_write_bytecode:
+        return
+    settings = repr(
+        (
+            jinja2.__version__,
+            type(environment).__qualname__,
+            environment.block_start_string,
+            environment.block_end_string,
+            environment.variable_start_string,
+            environment.variable_end_string,
+            environment.comment_start_string,
+            environment.comment_end_string,
+            environment.line_statement_prefix,
+            environment.line_comment_prefix,
+            environment.trim_blocks,
+            environment.lstrip_blocks,
+            environment.newline_sequence,
+            environment.keep_trailing_newline,
+            environment.autoescape,
+            environment.finalize is not None,
+            sorted(environment.extensions),
+        )
+    )
+    directory = (
+        Path(folder) / "__pycache__" / f"jinja-{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
+    )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    environment.bytecode_cache = _CompiledTemplates(str(directory))
 
 
 class TemplateOutside(jinja2.TemplateError):

@@ -1035,7 +1035,7 @@ def block_environment(language: str, vocabulary: str = "null"):
     """The Jinja environment of the blocks of one language and vocabulary (JSON of
     summary.json's `vocabulary`, for the design and outcome labels), with the block
     filters; made once per process, so that its compiled templates are reused."""
-    from reviewkit.templating import make_environment
+    from reviewkit.templating import keep_compiled_templates, make_environment
     from reviewkit.vocabulary import Vocabulary
 
     words_of_review = Vocabulary.from_config(json.loads(vocabulary))
@@ -1043,6 +1043,7 @@ def block_environment(language: str, vocabulary: str = "null"):
     environment.trim_blocks = True
     environment.lstrip_blocks = True
     environment.filters.update(block_filters(language))
+    keep_compiled_templates(environment, block_folder(language))
     return environment
 
 

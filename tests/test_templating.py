@@ -125,3 +125,78 @@ def test_syntax_error_names_the_line(tmp_path):
 def test_join_words():
     assert join_words(["a", "b", "c"], "id") == "a, b dan c"
     assert join_words(["a"], "en") == "a"
+
+
+# ------------------------------------------------ compiled templates kept ----
+
+
+def kept_environment(folder, monkeypatch, **settings):
+    """A template environment over ``folder`` that keeps its compiled templates."""
+    from reviewkit.templating import keep_compiled_templates, make_environment
+
+    monkeypatch.setattr("sys.dont_write_bytecode", False)
+    environment = make_environment(folder, "en")
+    for name, value in settings.items():
+        setattr(environment, name, value)
+    keep_compiled_templates(environment, folder)
+    return environment
+
+
+def refuse_to_compile(environment):
+    def compile_(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    environment.compile = compile_
+
+
+def test_a_compiled_template_is_reused_until_its_source_changes(tmp_path, monkeypatch):
+    (tmp_path / "block.md").write_text("{{ n }} studies\n", encoding="utf-8")
+    first = kept_environment(tmp_path, monkeypatch)
+    assert first.get_template("block.md").render(n=3) == "3 studies\n"
+    assert list((tmp_path / "__pycache__").glob("jinja-*/*.cache"))
+
+    again = kept_environment(tmp_path, monkeypatch)
+    refuse_to_compile(again)  # a new process: the code comes from the cache
+    assert again.get_template("block.md").render(n=4) == "4 studies\n"
+
+    (tmp_path / "block.md").write_text("{{ n }} trials\n", encoding="utf-8")
+    changed = kept_environment(tmp_path, monkeypatch)
+    assert changed.get_template("block.md").render(n=5) == "5 trials\n"
+
+
+def test_the_sandbox_holds_for_a_template_read_from_the_cache(tmp_path, monkeypatch):
+    from jinja2.exceptions import SecurityError
+
+    (tmp_path / "block.md").write_text("{{ ''.__class__.__mro__ }}\n", encoding="utf-8")
+    for _ in range(2):  # compiled, then from the cache
+        environment = kept_environment(tmp_path, monkeypatch)
+        with pytest.raises(SecurityError):
+            environment.get_template("block.md").render()
+    assert list((tmp_path / "__pycache__").glob("jinja-*/*.cache"))
+
+
+def test_other_settings_never_read_each_others_code(tmp_path, monkeypatch):
+    (tmp_path / "block.md").write_text("{% if x %}\nyes\n{% endif %}\n", encoding="utf-8")
+    plain = kept_environment(tmp_path, monkeypatch)
+    assert plain.get_template("block.md").render(x=True) == "\nyes\n\n"
+    trimmed = kept_environment(tmp_path, monkeypatch, trim_blocks=True)
+    assert trimmed.get_template("block.md").render(x=True) == "yes\n"
+    assert len(list((tmp_path / "__pycache__").glob("jinja-*"))) == 2
+
+
+def test_no_cache_where_none_can_be_written_or_none_is_wanted(tmp_path, monkeypatch):
+    from reviewkit.templating import keep_compiled_templates, make_environment
+
+    (tmp_path / "block.md").write_text("{{ n }}\n", encoding="utf-8")
+    (tmp_path / "__pycache__").write_text("a file where the folder would be")
+    environment = kept_environment(tmp_path, monkeypatch)
+    assert environment.get_template("block.md").render(n=1) == "1\n"
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "block.md").write_text("{{ n }}\n", encoding="utf-8")
+    monkeypatch.setattr("sys.dont_write_bytecode", True)  # PYTHONDONTWRITEBYTECODE
+    environment = make_environment(other, "en")
+    keep_compiled_templates(environment, other)
+    assert environment.get_template("block.md").render(n=2) == "2\n"
+    assert not (other / "__pycache__").exists()
