@@ -114,8 +114,8 @@ def write_results(frame: pd.DataFrame, path: Path | str) -> None:
 
 
 def read_results(path: Path | str, schema_path: Path | str = STUDIES_SCHEMA) -> pd.DataFrame:
-    """Read results/data/results.csv back with its types."""
-    schema = load_schema(schema_path)
+    """Read results/data/results.csv back with its types (the data step checked it)."""
+    schema = load_schema(schema_path, check=False)
     header = pd.read_csv(path, nrows=0).columns.tolist()
     return pd.read_csv(
         path, dtype=frame_dtypes(schema, header), keep_default_na=False, na_values=[""]

@@ -25,14 +25,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jsonschema
 import pandas as pd
 
 from reviewkit.errors import MAX_REPORTED_LINES, InputError
 from reviewkit.fast_yaml import safe_load
 from reviewkit.tables_io import read_table_cells, shown
 from reviewkit.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    import jsonschema
 
 #: Checking stops after this many problems (a wrong file would otherwise take
 #: minutes to list problems that nobody reads; the first 50 are shown).
@@ -66,10 +69,16 @@ class InclusionWindow:
             )
 
 
-def load_schema(path: Path | str) -> dict:
+def load_schema(path: Path | str, *, check: bool = True) -> dict:
+    """A table's schema; ``check=False`` where it only gives the column types of a
+    file the data step wrote after checking it (jsonschema is then not imported:
+    0.05 s of the figure step)."""
     with open(path, encoding="utf-8") as handle:
         schema = safe_load(handle)
-    jsonschema.Draft202012Validator.check_schema(schema)
+    if check:
+        import jsonschema
+
+        jsonschema.Draft202012Validator.check_schema(schema)
     return schema
 
 
@@ -302,6 +311,8 @@ def validate_cells(
         raise InputError(problems)  # row checks make no sense with the wrong columns
     if cells.empty and not allow_empty:
         raise InputError(f"{source}: no {what}; expected one row per {item}")
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     rows: dict[int, dict] = {}
     row_problems: list[tuple[int, str]] = []
@@ -595,7 +606,7 @@ def validate_outcomes(
 
 def read_validated(path: Path | str, schema_path: Path | str) -> pd.DataFrame:
     """Read the workflow's own normalised copy (results/data/studies.csv) with its types."""
-    schema = load_schema(schema_path)
+    schema = load_schema(schema_path, check=False)
     header = pd.read_csv(path, nrows=0).columns.tolist()
     return pd.read_csv(
         path, dtype=column_dtypes(schema, header), keep_default_na=False, na_values=[""]

@@ -25,10 +25,11 @@ from PIL import Image
 
 from reviewkit.fast_yaml import safe_load
 
+HEAVY = ("pandas", "scipy.stats", "scipy.optimize", "matplotlib", "openpyxl")
 
-def loaded_modules(*modules: str) -> set[str]:
-    """The heavy modules a fresh Python has loaded after importing ``modules``."""
-    heavy = ("pandas", "scipy", "scipy.stats", "scipy.optimize", "matplotlib", "openpyxl")
+
+def loaded_modules(*modules: str, heavy: tuple[str, ...] = HEAVY) -> set[str]:
+    """The ``heavy`` modules a fresh Python has loaded after importing ``modules``."""
     code = (
         f"import sys; import {', '.join(modules)}; "
         f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
@@ -58,10 +59,12 @@ def test_a_table_the_text_writes_is_measured_without_pandas():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-def test_the_figure_step_imports_no_scipy():
+def test_the_figure_step_imports_no_scipy_or_jsonschema():
     """Not even scipy.special (0.08 s): the albatross contours use the standard
-    library's inverse normal (tests/test_synthesis_figures.py compares the two)."""
-    assert not {"scipy", "scipy.stats"} & loaded_modules("reviewkit.figure_set")
+    library's inverse normal (tests/test_synthesis_figures.py compares the two).
+    No jsonschema (0.05 s): the tables it reads were checked by the data step."""
+    unwanted = ("scipy", "jsonschema")
+    assert loaded_modules("reviewkit.figure_set", heavy=unwanted) == set()
 
 
 def test_reading_the_workflow_imports_no_pandas():
