@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import sys
 import time
 import warnings
@@ -81,11 +82,14 @@ def configure_logging(log_path: str | Path | None) -> list[logging.Handler]:
     return handlers
 
 
-def run_step(main: Callable[[], object], log_path: str | Path | None = None) -> None:
+def run_step(
+    main: Callable[[], object], log_path: str | Path | None = None, *, end_process: bool = False
+) -> None:
     """Run a workflow step with its log; on an InputError log its lines and exit 1.
 
     A full disk is one line too. Programming errors still raise with a
     traceback: those are ours to fix, and Snakemake shows them in full.
+    ``end_process``: a step's own process ends right after (:func:`exit_now`).
     """
     configure_logging(log_path)
     log = logging.getLogger("reviewkit")
@@ -109,6 +113,20 @@ def run_step(main: Callable[[], object], log_path: str | Path | None = None) -> 
         cpu_seconds(),
     )
     logging.shutdown()
+    if end_process:
+        exit_now()
+
+
+def exit_now() -> None:
+    """End a workflow step's process once its outputs are written and its log is
+    closed, without Python's teardown of every module it imported: with pandas,
+    matplotlib and scipy loaded that teardown costs 0.1 s of CPU, and a build runs
+    eight steps. Only for a process that is a step (``end_process=True`` in
+    scripts/): every file of the step was written and closed by then, and the
+    standard streams are flushed here."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cpu_seconds() -> float:

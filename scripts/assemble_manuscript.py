@@ -19,4 +19,5 @@ if __name__ == "__main__":
             outputs=dict(snakemake.output.items()),
         ),
         snakemake.log[0],
+        end_process=True,
     )

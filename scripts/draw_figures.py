@@ -26,4 +26,5 @@ if __name__ == "__main__":
             font_paths=list(snakemake.params.font_paths),
         ),
         snakemake.log[0],
+        end_process=True,
     )

@@ -16,4 +16,5 @@ if __name__ == "__main__":
             list(snakemake.input.figures), snakemake.output.folder, snakemake.params.profile
         ),
         snakemake.log[0],
+        end_process=True,
     )

@@ -21,4 +21,5 @@ if __name__ == "__main__":
             large_review=dict(snakemake.params.large_review),
         ),
         snakemake.log[0],
+        end_process=True,
     )

@@ -10,4 +10,5 @@ if __name__ == "__main__":
             load_profile(snakemake.params.profile), snakemake.output.docx
         ),
         snakemake.log[0],
+        end_process=True,
     )

@@ -67,4 +67,5 @@ if __name__ == "__main__":
             next(iter(snakemake.input.prisma), None),
         ),
         snakemake.log[0],
+        end_process=True,
     )

@@ -17,4 +17,5 @@ if __name__ == "__main__":
             prisma_json=snakemake.output.prisma,
         ),
         snakemake.log[0],
+        end_process=True,
     )

@@ -13,4 +13,5 @@ if __name__ == "__main__":
             epoch=snakemake.params.epoch,
         ),
         snakemake.log[0],
+        end_process=True,
     )

@@ -38,4 +38,5 @@ if __name__ == "__main__":
             snakemake.params.epoch,
         ),
         snakemake.log[0],
+        end_process=True,
     )

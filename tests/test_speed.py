@@ -238,3 +238,30 @@ def test_no_figure_above_25_megapixels(tmp_path):
     save_figure(fits, tmp_path / "fits.png", tmp_path / "fits.pdf", dpi=300)
     with Image.open(tmp_path / "fits.png") as image:
         assert image.size[0] * image.size[1] <= MAX_PIXELS
+
+
+def test_a_step_ends_its_process_only_after_its_output_and_log_are_complete(tmp_path):
+    """Steps skip Python's teardown (reviewkit.errors.exit_now): what they wrote,
+    logged and printed must all be there, and nothing after the step runs."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from reviewkit.errors import run_step\n"
+        "def main():\n"
+        "    print('printed, still in the buffer', end='')\n"
+        "    Path(sys.argv[1]).write_text('complete', encoding='utf-8')\n"
+        "run_step(main, sys.argv[2], end_process=True)\n"
+        "print(' and never this')\n"
+    )
+    output, log = tmp_path / "out.txt", tmp_path / "logs" / "step.log"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(output), str(log)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "printed, still in the buffer"
+    assert output.read_text(encoding="utf-8") == "complete"
+    assert "done in" in log.read_text(encoding="utf-8")
