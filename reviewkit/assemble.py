@@ -462,6 +462,7 @@ def build_docx(
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
     metadata: Mapping[str, str] | None = None,
     from_format: str = "markdown",
+    base_defaults: str = "common.yaml",
 ) -> None:
     """Markdown manuscript -> DOCX (citeproc, numbered captions, Word styles).
 
@@ -474,6 +475,8 @@ def build_docx(
     document's, e.g. ``{"reviewkit-part": "title-page"}`` (see frontmatter.lua).
     ``bibliography``: a file or a list of files. ``from_format``: ``json`` reads
     a pandoc AST instead of Markdown (reviewkit.changes: the tracked-changes DOCX).
+    ``base_defaults``: the defaults file of ``defaults_dir`` read first
+    (``appendix.yaml``: the supplementary tables, which cite nothing).
     """
     extra = [f"--reference-doc={reference_docx}"] if reference_docx is not None else []
     extra += _from_args(from_format)
@@ -482,7 +485,7 @@ def build_docx(
     _pandoc_to_file(
         markdown,
         output,
-        [Path(defaults_dir) / "common.yaml", Path(defaults_dir) / "docx.yaml", *extra_defaults],
+        [Path(defaults_dir) / base_defaults, Path(defaults_dir) / "docx.yaml", *extra_defaults],
         bibliography=bibliography,
         csl=csl,
         resource_path=resource_path,
@@ -505,6 +508,7 @@ def markdown_to_typst(
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
     metadata: Mapping[str, str] | None = None,
     from_format: str = "markdown",
+    base_defaults: str = "common.yaml",
 ) -> None:
     """Markdown manuscript -> typst source, image paths root-relative.
 
@@ -518,7 +522,7 @@ def markdown_to_typst(
         Path(markdown),
         Path(output),
         defaults=[
-            defaults_dir / "common.yaml",
+            defaults_dir / base_defaults,
             defaults_dir / "typst.yaml",
             *map(Path, extra_defaults),
         ],
@@ -612,6 +616,7 @@ def build_pdf(
     metadata: Mapping[str, str] | None = None,
     pdf_standards: str | list[str] | None = None,
     from_format: str = "markdown",
+    base_defaults: str = "common.yaml",
 ) -> None:
     """Markdown manuscript -> PDF, through pandoc's typst writer and typst.
 
@@ -622,7 +627,7 @@ def build_pdf(
     extra fonts (name one as ``mainfont`` in a defaults file).
     ``extra_defaults``, ``metadata``: see :func:`markdown_to_typst` and
     :func:`build_docx`. ``pdf_standards``: see :func:`compile_typst`.
-    ``from_format``: see :func:`build_docx`.
+    ``from_format``, ``base_defaults``: see :func:`build_docx`.
     """
     with tempfile.TemporaryDirectory(prefix="reviewkit-typst-") as tmp:
         typ = Path(tmp) / "manuscript.typ"
@@ -636,6 +641,7 @@ def build_pdf(
             extra_defaults=extra_defaults,
             metadata=metadata,
             from_format=from_format,
+            base_defaults=base_defaults,
         )
         if typst_output is not None:
             Path(typst_output).parent.mkdir(parents=True, exist_ok=True)

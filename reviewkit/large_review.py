@@ -69,6 +69,10 @@ APPENDIX_READER = (
     "markdown_strict-raw_html+pipe_tables+table_captions+yaml_metadata_block"
     "+subscript+superscript+all_symbols_escapable+intraword_underscores"
 )
+#: The pandoc defaults file the supplementary tables start from instead of
+#: common.yaml: its filters less the two that act only on citations, which this
+#: document has none of (layout/defaults/appendix.yaml says more).
+APPENDIX_DEFAULTS = "appendix.yaml"
 #: File names of the supplementary tables document in the submission folder.
 APPENDIX_DOCX = "supplementary-tables.docx"
 APPENDIX_PDF = "supplementary-tables.pdf"
@@ -303,6 +307,7 @@ def build_appendix(
         "csl": None,
         "timestamp": epoch,
         "from_format": APPENDIX_READER,
+        "base_defaults": APPENDIX_DEFAULTS,
     }
     jobs = [lambda: build_docx(markdown, docx, reference_docx=reference_docx, **common)]
     if pdf is not None:

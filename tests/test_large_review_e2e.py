@@ -172,3 +172,49 @@ def test_count_and_limits_follow_the_table(tmp_path):
     assert settings_of(3, threshold=2, pdf_limit=2)["tables_pdf"] is None
     assert settings_of(2, threshold=2, pdf_limit=2)["per_study_in_supplement"] is False
     assert wants_pdf(2000) and not wants_pdf(2001)
+
+
+def test_the_supplement_defaults_are_the_manuscripts_less_the_citation_filters():
+    """layout/defaults/appendix.yaml is common.yaml without studies.lua and citeproc,
+    and nothing else differs: a change to common.yaml must reach it too."""
+    import yaml
+
+    from reviewkit.assemble import DEFAULTS_DIR
+    from reviewkit.large_review import APPENDIX_DEFAULTS
+
+    common = yaml.safe_load((DEFAULTS_DIR / "common.yaml").read_text(encoding="utf-8"))
+    appendix = yaml.safe_load((DEFAULTS_DIR / APPENDIX_DEFAULTS).read_text(encoding="utf-8"))
+    citation_filters = {"${.}/../filters/studies.lua", "citeproc"}
+    assert citation_filters <= set(common["filters"])
+    assert appendix["filters"] == [f for f in common["filters"] if f not in citation_filters]
+    assert {k: v for k, v in appendix.items() if k != "filters"} == {
+        k: v for k, v in common.items() if k != "filters"
+    }
+
+
+def test_the_supplement_is_the_same_without_the_citation_filters(large, tmp_path):
+    """Leaving studies.lua and citeproc out of the supplementary tables' run changes
+    no byte of the DOCX or of the typst source, hostile cell included."""
+    from reviewkit.assemble import build_docx, markdown_to_typst
+    from reviewkit.large_review import APPENDIX_DEFAULTS
+
+    source = large / "results/supplement/supplementary-tables.md"
+    reference = next((large / "results/profiles").glob("*/reference.docx"))
+    made = {}
+    for base in ("common.yaml", APPENDIX_DEFAULTS):
+        docx_file, typst_file = tmp_path / f"{base}.docx", tmp_path / f"{base}.typ"
+        common = {"bibliography": None, "csl": None, "from_format": APPENDIX_READER}
+        build_docx(
+            source, docx_file, reference_docx=reference, timestamp=0, base_defaults=base, **common
+        )
+        markdown_to_typst(source, typst_file, base_defaults=base, **common)
+        made[base] = (docx_file.read_bytes(), typst_file.read_bytes())
+    assert HOSTILE in docx_text_of(made[APPENDIX_DEFAULTS][0])
+    assert made["common.yaml"] == made[APPENDIX_DEFAULTS]
+
+
+def docx_text_of(data: bytes) -> str:
+    import io
+
+    document = docx.Document(io.BytesIO(data))
+    return "\n".join(cell.text for t in document.tables for row in t.rows for cell in row.cells)
