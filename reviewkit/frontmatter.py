@@ -32,7 +32,13 @@ from reviewkit.bibliography import check_completeness, is_numeric_style
 from reviewkit.errors import InputError
 from reviewkit.i18n import message, tag
 from reviewkit.manuscript import load_metadata
-from reviewkit.profiles import DECLARATIONS, DEFAULT_CSL, language_mismatch, load_profile
+from reviewkit.profiles import (
+    DECLARATIONS,
+    DEFAULT_CSL,
+    language_mismatch,
+    load_profile,
+    shown_source,
+)
 from reviewkit.reference_docx import effective_layout
 from reviewkit.wordcount import ManuscriptCounts, count_file
 
@@ -263,7 +269,7 @@ def check_submission(
         raise InputError(problems)
     return {
         "profile": profile["name"],
-        "profile_file": profile["source"],
+        "profile_file": shown_source(profile["source"]),
         "counts": counts.as_dict(),
         "limits": rows,
         "soft_limits_not_met": [

@@ -54,6 +54,20 @@ def _looks_like_path(value: str) -> bool:
     return value.endswith((".yaml", ".yml")) or "/" in value or os.sep in value
 
 
+def shown_source(path: os.PathLike[str] | str, review: os.PathLike[str] | str = ".") -> str:
+    """A profile file as the documents of a build name it, the same on every
+    machine and without the folders of whoever built it (checks.json goes to the
+    journal): relative to the review folder when the file is inside it,
+    ``profiles/NAME.yaml (built in)`` for one of the tool's, else its file name."""
+    resolved = Path(path).resolve()
+    review = Path(review).resolve()
+    if resolved.is_relative_to(review):
+        return resolved.relative_to(review).as_posix()
+    if resolved.is_relative_to(PROFILES_DIR.resolve()):
+        return f"profiles/{resolved.relative_to(PROFILES_DIR.resolve()).as_posix()} (built in)"
+    return resolved.name
+
+
 def profile_name(profile: str) -> str:
     """The name of a profile given by name or path: ``profiles/x.yaml`` -> ``x``."""
     return Path(profile).stem if _looks_like_path(profile) else profile

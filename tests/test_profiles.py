@@ -16,6 +16,7 @@ from reviewkit.profiles import (
     profile_name,
     profile_path,
     profile_sources,
+    shown_source,
 )
 from reviewkit.reference_docx import make_reference_docx, reference_for_profile
 
@@ -214,3 +215,17 @@ def test_a_template_that_is_no_docx_is_an_error(tmp_path):
 
 def test_sources_of_a_missing_profile_leave_the_error_to_the_check_step():
     assert profile_sources("no-such-journal", PROFILES) == []
+
+
+def test_a_profile_file_is_named_the_same_on_every_machine(tmp_path):
+    """checks.json (in the submission) names the profile file without the folders
+    of the machine that built it."""
+    review = tmp_path / "review"
+    (review / "journals").mkdir(parents=True)
+    own = review / "journals" / "my-journal.yaml"
+    own.write_text("extends: sinta-nursing\n", encoding="utf-8")
+    elsewhere = tmp_path / "home" / "someone" / "their-journal.yaml"
+    assert shown_source(own, review) == "journals/my-journal.yaml"
+    built_in = ROOT / "profiles" / "sinta-nursing.yaml"
+    assert shown_source(built_in, review) == "profiles/sinta-nursing.yaml (built in)"
+    assert shown_source(elsewhere, review) == "their-journal.yaml"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 import zipfile
@@ -479,6 +480,24 @@ def test_manifest_lists_every_file_with_its_checksum(run, profile):
         for name in z.namelist():
             assert z.read(name) == (where / Path(name).name).read_bytes()
         assert len({info.date_time for info in z.infolist()}) == 1
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_no_folder_of_the_build_machine_is_in_the_submission(run, profile):
+    """What goes to the journal is the same wherever it was built and names no
+    folder of the machine (a home folder names its user): every file of the zip,
+    and every part of its Word and Excel files, is searched for the tool's and the
+    review's absolute paths."""
+    folders = [str(ROOT).encode(), str(run.workdir).encode()]
+    with zipfile.ZipFile(folder(run, profile).with_suffix(".zip")) as archive:
+        for name in archive.namelist():
+            data = archive.read(name)
+            parts = {name: data}
+            if name.endswith((".docx", ".xlsx")):
+                with zipfile.ZipFile(io.BytesIO(data)) as inner:
+                    parts = {f"{name}:{part}": inner.read(part) for part in inner.namelist()}
+            for part, content in parts.items():
+                assert not any(path in content for path in folders), part
 
 
 def test_rebuild_is_byte_identical(run):
