@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         f"add studies to {folder / 'data' / 'studies.csv'} (columns: docs/data-dictionary.md)",
         f"add their references to {folder / 'data' / 'references.bib'} (key = study id)",
         f"replace the [placeholders] in {folder / 'manuscript'}",
-        f"build: python3 review.py build --directory {folder}",
+        # quoted as a shell needs it, so that the line can be copied as it is
+        f"build: python3 review.py build --directory {shlex.quote(str(folder))}",
     ):
         print(f"  - {step}", file=sys.stderr)
     return 0

@@ -94,3 +94,14 @@ def test_a_folder_that_cannot_be_made_gets_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("ERROR: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr and "a-file" in result.stderr
+
+
+def test_the_build_command_it_suggests_can_be_pasted_for_a_folder_with_spaces(tmp_path):
+    import shlex
+
+    folder = tmp_path / "my review (2026)"
+    result = scaffold_new(folder)
+    assert result.returncode == 0
+    line = next(x for x in result.stderr.splitlines() if "review.py build" in x)
+    command = shlex.split(line.split("build: ", 1)[1])
+    assert command == ["python3", "review.py", "build", "--directory", str(folder)]
