@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What a build costs, as ratios to the floor measured in the same run.
 
-    .venv/bin/python benchmarks/bench.py [--sizes 15,1000,10000] [--json FILE]
+    .venv/bin/python benchmarks/bench.py [--sizes 15,1000,10000] [--tests] [--json FILE]
 
 The floor is what no build can avoid: one Snakemake start (a one-rule workflow
 with nothing to do), one Python start importing pandas and matplotlib, one
@@ -19,7 +19,9 @@ SOURCE_DATE_EPOCH fixed:
 Each line gives wall time, CPU time (user + system of every process of the
 run) and peak memory (the largest resident set of any one process), and the
 ratio to its yardstick with the target from issue 11. The floor's parts and
-the no-op are the median of 5 runs; the builds are one run each.
+the no-op are the median of 5 runs; the builds are one run each. ``--tests``
+also times the test suite as the README runs it. The run ends with each target
+of issue 11, met or not.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ ENV = {
 #: Runs of each quick measurement (the floor's parts, the no-op), of which the median.
 REPEAT = 5
 STEP = re.compile(r"^(?:local)?rule (\w+):$", re.MULTILINE)
+#: What a one-section edit must rerun, and what it must not (issue 11).
+SECTION_EDIT_RERUNS = {"render_manuscript", "assemble_manuscript"}
+SECTION_EDIT_KEEPS = {"prepare_data", "draw_figures", "reference_docx", "figure_files"}
+#: The largest figure issue 11 allows, in pixels.
+MAX_FIGURE_PIXELS = 25_000_000
 
 # Runs a command and reports the resources of its whole process tree (the
 # children it waited for, and theirs): a fresh process, so nothing else counts.
@@ -77,9 +84,12 @@ class Cost:
     steps: list[str] = field(default_factory=list)
 
 
-def measure(command: list[str], cwd: Path) -> Cost:
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Cost:
     result = subprocess.run(
-        [PYTHON, "-c", MEASURE, str(cwd), *command], capture_output=True, text=True, env=ENV
+        [PYTHON, "-c", MEASURE, str(cwd), *command],
+        capture_output=True,
+        text=True,
+        env=ENV if env is None else env,
     )
     data = json.loads(result.stdout)
     if data["code"] != 0:
@@ -187,6 +197,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="15,1000,10000", help="study counts for scaling")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--tests", action="store_true", help="also time the test suite (python3 review.py test)"
+    )
     options = parser.parse_args(argv)
     sizes = [int(size) for size in options.sizes.split(",") if size]
     json_file = options.json.resolve() if options.json else None  # before any chdir
@@ -216,8 +229,16 @@ def main(argv: list[str]) -> int:
         print("\nThe example review (15 studies):")
         print("  " + line("cold build", cold, total, "(target <= 3x CPU)"))
         print("  " + line("no-op", noop, parts["snakemake no-op"], "(target <= 1.2x)"))
-        print("  " + line("one-section edit", edit) + f"\n      reran: {', '.join(edit.steps)}")
-        print("  " + line("one study added", added) + f"\n      reran: {', '.join(added.steps)}")
+        print(
+            "  "
+            + line("one-section edit", edit, cold, "(vs the cold build)")
+            + f"\n      reran: {', '.join(edit.steps)}"
+        )
+        print(
+            "  "
+            + line("one study added", added, cold, "(vs the cold build)")
+            + f"\n      reran: {', '.join(added.steps)}"
+        )
         results.update(
             floor={k: asdict(v) for k, v in parts.items()},
             floor_total=asdict(total),
@@ -236,12 +257,107 @@ def main(argv: list[str]) -> int:
             docx = folder / "results" / "manuscript" / "manuscript.docx"
             target = {1000: "(target <= 2x, <= 1 GiB)", 10000: "(target <= 60 s, <= 1 GiB)"}
             print("  " + line(f"{size} studies", cost, base, target.get(size, "")))
-            print(f"      DOCX {docx.stat().st_size / 2**20:.1f} MiB")
-            scaling[size] = {**asdict(cost), "docx_mib": docx.stat().st_size / 2**20}
+            pixels = largest_figure(folder)
+            print(
+                f"      DOCX {docx.stat().st_size / 2**20:.1f} MiB, "
+                f"largest figure {pixels / 1e6:.1f} MP"
+            )
+            scaling[size] = {
+                **asdict(cost),
+                "docx_mib": docx.stat().st_size / 2**20,
+                "largest_figure_pixels": pixels,
+            }
         results["scaling"] = scaling
+    if options.tests:
+        results["tests"] = asdict(test_suite())
+    results["targets"] = targets(results)
+    print("\nAgainst the targets of issue 11:")
+    for name, met, detail in results["targets"]:
+        print(f"  {'met    ' if met else 'NOT MET'}  {name}: {detail}")
     if json_file:
         json_file.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def largest_figure(review: Path) -> int:
+    """Pixels of the largest PNG figure a build drew."""
+    from PIL import Image
+
+    sizes = [0]
+    for png in (review / "results" / "figures").glob("*.png"):
+        with Image.open(png) as image:
+            sizes.append(image.width * image.height)
+    return max(sizes)
+
+
+def test_suite() -> Cost:
+    """The README's test command, timed (the suite builds in temporary folders)."""
+    print("\nThe test suite (python3 review.py test -q):")
+    # The user's environment, not the builds' fixed date: the tests set their own.
+    environment = {k: v for k, v in ENV.items() if k != "SOURCE_DATE_EPOCH"}
+    cost = measure([sys.executable, str(ROOT / "review.py"), "test", "-q"], ROOT, environment)
+    print("  " + line("test suite", cost, target="(target <= 180 s wall on 2 cores)"))
+    return cost
+
+
+def targets(results: dict) -> list[tuple[str, bool, str]]:
+    """Each target of issue 11 that this run measured: (target, met, what was measured)."""
+    floor, cold, noop = results["floor_total"], results["cold"], results["noop"]
+    bare = results["floor"]["snakemake no-op"]
+    edit = set(results["section_edit"]["steps"])
+    found = [
+        (
+            "cold build CPU <= 3x the floor",
+            cold["cpu"] / floor["cpu"] <= 3,
+            f"{cold['cpu'] / floor['cpu']:.2f}x",
+        ),
+        (
+            "no-op <= 1.2x a bare Snakemake no-op",
+            noop["cpu"] / bare["cpu"] <= 1.2,
+            f"{noop['cpu'] / bare['cpu']:.2f}x CPU, {noop['wall'] / bare['wall']:.2f}x wall",
+        ),
+        (
+            "a section edit reruns render and assemble, not the data, figures or reference DOCX",
+            edit >= SECTION_EDIT_RERUNS and not SECTION_EDIT_KEEPS & edit,
+            ", ".join(sorted(edit)),
+        ),
+    ]
+    scaling = results["scaling"]
+    base = scaling.get(15) or next(iter(scaling.values()), None)
+    if 1000 in scaling and base:
+        big = scaling[1000]
+        found.append(
+            (
+                "1,000 studies <= 2x the 15-study build (wall), <= 1 GiB, DOCX <= 5 MB",
+                big["wall"] / base["wall"] <= 2
+                and big["peak_mib"] <= 1024
+                and big["docx_mib"] <= 5 * 1e6 / 2**20,
+                f"{big['wall'] / base['wall']:.2f}x wall ({big['cpu'] / base['cpu']:.2f}x CPU), "
+                f"{big['peak_mib']:.0f} MiB, DOCX {big['docx_mib']:.1f} MiB",
+            )
+        )
+    if 10000 in scaling:
+        huge = scaling[10000]
+        found.append(
+            (
+                "10,000 studies <= 60 s wall, <= 1 GiB",
+                huge["wall"] <= 60 and huge["peak_mib"] <= 1024,
+                f"{huge['wall']:.1f} s, {huge['peak_mib']:.0f} MiB",
+            )
+        )
+    if scaling:
+        largest = max(entry["largest_figure_pixels"] for entry in scaling.values())
+        found.append(
+            (
+                "no figure above 25 megapixels",
+                largest <= MAX_FIGURE_PIXELS,
+                f"largest {largest / 1e6:.1f} MP",
+            )
+        )
+    if "tests" in results:
+        wall = results["tests"]["wall"]
+        found.append(("test suite <= 3 minutes on 2 cores", wall <= 180, f"{wall:.0f} s"))
+    return found
 
 
 def add_study(review: Path) -> None:
