@@ -444,3 +444,34 @@ def test_a_book_with_editors_only_is_listed_by_its_editors_in_a_numbered_style(t
     assert entries[0].startswith("1. \tHiggins JPT, Thomas J, editors. Cochrane handbook")
     style = assemble.resolve_csl("apa")
     assert assemble.names_before_labels(style, tmp_path) == style  # nothing to change
+
+
+def test_pandoc_compacts_its_memory_only_for_a_large_input(tmp_path, monkeypatch):
+    """GHCRTS=-c (reviewkit.assemble.runtime_options) keeps pandoc under 1 GiB on
+    the supplementary tables of 10,000 studies, and costs a small document CPU."""
+    import subprocess
+
+    small, large = tmp_path / "small.md", tmp_path / "large.md"
+    small.write_text("# Title\n\nText.\n", encoding="utf-8")
+    large.write_text("| a |\n|---|\n" + "| cell |\n" * 150_000, encoding="utf-8")
+    assert large.stat().st_size > assemble.COMPACT_ABOVE_BYTES
+    seen = {}
+
+    def run(cmd, **kwargs):
+        seen[cmd[1]] = kwargs["env"].get("GHCRTS")
+        return subprocess.CompletedProcess(cmd, 1, "", "stopped by the test")
+
+    monkeypatch.delenv("GHCRTS", raising=False)
+    monkeypatch.setattr(assemble.subprocess, "run", run)
+    for source in (small, large):
+        with pytest.raises(ManuscriptBuildError):
+            assemble._pandoc(
+                source,
+                tmp_path / "out.docx",
+                defaults=[],
+                bibliography=None,
+                csl=None,
+                resource_path=[tmp_path],
+            )
+    assert seen == {str(small): None, str(large): "-c"}
+    assert assemble.runtime_options(tmp_path / "missing.md") == {}
