@@ -50,6 +50,7 @@ __all__ = [
     "compile_typst",
     "markdown_to_typst",
     "pandoc_executable",
+    "read_markdown_ast",
     "resolve_csl",
 ]
 
@@ -318,6 +319,38 @@ def cited_bibliography(bibliography: Path, keys: set[str] | None, folder: Path) 
     return target
 
 
+def read_markdown_ast(
+    markdown: os.PathLike[str] | str,
+    *,
+    defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
+    base_defaults: str = "common.yaml",
+) -> str:
+    """The pandoc AST (JSON text) of a Markdown manuscript, read as every document
+    of the build reads it (the reader and its options, ``from`` and ``columns``,
+    from the defaults file). The assemble step reads the manuscript once, counts
+    its words in this AST and gives it to the five pandoc runs (DOCX, PDF, HTML,
+    title page, tables) with ``from_format="json"``: the same bytes, a sixth less
+    of each run's CPU (tests/test_assemble.py compares them)."""
+    from reviewkit.fast_yaml import safe_load
+
+    if not Path(markdown).is_file():
+        raise ManuscriptBuildError(f"manuscript not found: {markdown}")
+    settings = safe_load((Path(defaults_dir) / base_defaults).read_text(encoding="utf-8"))
+    command = [
+        pandoc_executable(),
+        str(markdown),
+        f"--from={settings.get('from', 'markdown')}",
+        f"--columns={settings.get('columns', 72)}",
+        "--to=json",
+        "--sandbox",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = " ".join(done.stderr.split()) or f"exit code {done.returncode}"
+        raise ManuscriptBuildError(f"pandoc failed on {markdown}: {detail[:500]}")
+    return done.stdout
+
+
 def _from_args(from_format: str) -> list[str]:
     """``--from`` when the input is not Markdown (e.g. ``json``: a pandoc AST that
     reviewkit.changes built); command-line options override the defaults files."""
@@ -337,10 +370,14 @@ def _pandoc(
     resource_path: Iterable[os.PathLike[str] | str],
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
+    source: Path | None = None,
 ) -> None:
     """Run pandoc once; fail on an error or on any non-harmless warning. Pandoc
     reads from each bibliography only the entries the Markdown may cite
-    (:func:`cited_bibliography`); no bibliography: a document that cites nothing."""
+    (:func:`cited_bibliography`); no bibliography: a document that cites nothing.
+    ``source``: the Markdown file a pandoc AST given as ``markdown`` was read from
+    (:func:`read_markdown_ast`): messages name it, and its citations select the
+    bibliography entries."""
     bibliographies = _bibliographies(bibliography)
     for path, what in ((markdown, "manuscript"), *((b, "bibliography") for b in bibliographies)):
         if not Path(path).is_file():
@@ -354,7 +391,8 @@ def _pandoc(
         for d in defaults:
             cmd += ["--defaults", str(d)]
         markdown_input = not any(str(arg).startswith("--from=") for arg in extra_args)
-        keys = cited_keys_of(Path(markdown).read_text(encoding="utf-8")) if markdown_input else None
+        cited_in = Path(markdown) if markdown_input else source
+        keys = cited_keys_of(cited_in.read_text(encoding="utf-8")) if cited_in else None
         read = [cited_bibliography(path, keys, Path(tmp)) for path in bibliographies]
         cmd += [f"--bibliography={path}" for path in read]
         cmd += [f"--csl={names_before_labels(csl, Path(tmp))}"] if csl is not None else []
@@ -366,14 +404,14 @@ def _pandoc(
             *extra_args,
             f"--output={output}",
         ]
-        run_env = {**os.environ, **runtime_options(Path(markdown)), **(env or {})}
+        run_env = {**os.environ, **runtime_options(Path(source or markdown)), **(env or {})}
         proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, check=False)
         messages = json.loads(log_file.read_text(encoding="utf-8")) if log_file.exists() else []
     if proc.returncode != 0:
         detail = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
         if "no space left on device" in detail.lower() or "resource exhausted" in detail.lower():
             raise ManuscriptBuildError(f"no space left on device while writing {output}")
-        raise ManuscriptBuildError(f"pandoc failed on {markdown}: {detail[:500]}")
+        raise ManuscriptBuildError(f"pandoc failed on {source or markdown}: {detail[:500]}")
     problems = []
     for msg in messages:
         if msg.get("verbosity") != "WARNING":
@@ -384,7 +422,8 @@ def _pandoc(
         shown = bibliographies[-1] if bibliographies else Path("(no bibliography)")
         problems.append(" ".join(_describe_pandoc_warning(msg, shown).split()))
     if problems:  # one line per problem, each once
-        raise ManuscriptBuildError([f"{markdown}: {line}" for line in dict.fromkeys(problems)])
+        named = source or markdown
+        raise ManuscriptBuildError([f"{named}: {line}" for line in dict.fromkeys(problems)])
 
 
 #: Inputs above this size get pandoc's compacting collector (:func:`runtime_options`).
@@ -439,9 +478,10 @@ def _pandoc_to_file(
     resource_path: Sequence[os.PathLike[str] | str],
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    source: os.PathLike[str] | str | None = None,
 ) -> None:
     """Run pandoc into a temporary file beside `output`, then move it into place, so a
-    failed build never leaves a half-written document."""
+    failed build never leaves a half-written document. ``source``: see :func:`_pandoc`."""
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.stem}.tmp{output.suffix}")
@@ -455,6 +495,7 @@ def _pandoc_to_file(
             resource_path=resource_path,
             extra_args=list(extra_args),
             env=env,
+            source=Path(source) if source is not None else None,
         )
         if output.suffix == ".docx":
             finish_docx(tmp)  # rows kept whole, columns in cm (reviewkit.docx_tables)
@@ -477,6 +518,7 @@ def build_docx(
     metadata: Mapping[str, str] | None = None,
     from_format: str = "markdown",
     base_defaults: str = "common.yaml",
+    source: os.PathLike[str] | str | None = None,
 ) -> None:
     """Markdown manuscript -> DOCX (citeproc, numbered captions, Word styles).
 
@@ -491,6 +533,9 @@ def build_docx(
     a pandoc AST instead of Markdown (reviewkit.changes: the tracked-changes DOCX).
     ``base_defaults``: the defaults file of ``defaults_dir`` read first
     (``appendix.yaml``: the supplementary tables, which cite nothing).
+    ``source``: with ``from_format="json"``, the Markdown the AST was read from
+    (:func:`read_markdown_ast`; named in messages, its citations select the
+    bibliography entries).
     """
     extra = [f"--reference-doc={reference_docx}"] if reference_docx is not None else []
     extra += _from_args(from_format)
@@ -505,6 +550,7 @@ def build_docx(
         resource_path=resource_path,
         extra_args=extra + _metadata_args(metadata),
         env={"SOURCE_DATE_EPOCH": str(_epoch(timestamp))},
+        source=source,
     )
 
 
@@ -523,6 +569,7 @@ def markdown_to_typst(
     metadata: Mapping[str, str] | None = None,
     from_format: str = "markdown",
     base_defaults: str = "common.yaml",
+    source: os.PathLike[str] | str | None = None,
 ) -> None:
     """Markdown manuscript -> typst source, image paths root-relative.
 
@@ -544,6 +591,7 @@ def markdown_to_typst(
         csl=resolve_csl(csl) if csl is not None else None,
         resource_path=resource_path,
         extra_args=_metadata_args(metadata) + _from_args(from_format),
+        source=Path(source) if source is not None else None,
     )
 
 
@@ -631,6 +679,7 @@ def build_pdf(
     pdf_standards: str | list[str] | None = None,
     from_format: str = "markdown",
     base_defaults: str = "common.yaml",
+    source: os.PathLike[str] | str | None = None,
 ) -> None:
     """Markdown manuscript -> PDF, through pandoc's typst writer and typst.
 
@@ -641,7 +690,7 @@ def build_pdf(
     extra fonts (name one as ``mainfont`` in a defaults file).
     ``extra_defaults``, ``metadata``: see :func:`markdown_to_typst` and
     :func:`build_docx`. ``pdf_standards``: see :func:`compile_typst`.
-    ``from_format``, ``base_defaults``: see :func:`build_docx`.
+    ``from_format``, ``base_defaults``, ``source``: see :func:`build_docx`.
     """
     with tempfile.TemporaryDirectory(prefix="reviewkit-typst-") as tmp:
         typ = Path(tmp) / "manuscript.typ"
@@ -656,6 +705,7 @@ def build_pdf(
             metadata=metadata,
             from_format=from_format,
             base_defaults=base_defaults,
+            source=source,
         )
         if typst_output is not None:
             Path(typst_output).parent.mkdir(parents=True, exist_ok=True)
@@ -684,12 +734,14 @@ def build_html(
     resource_path: Sequence[os.PathLike[str] | str] = (".",),
     extra_defaults: Sequence[os.PathLike[str] | str] = (),
     metadata: Mapping[str, str] | None = None,
+    from_format: str = "markdown",
+    source: os.PathLike[str] | str | None = None,
 ) -> None:
     """Markdown manuscript -> one self-contained HTML file (figures embedded).
 
     Same filters and citeproc as the DOCX and the PDF (``html.yaml``:
     ``--standalone --embed-resources``), so the text, citations, numbering
-    and front matter are the same.
+    and front matter are the same. ``from_format``, ``source``: see :func:`build_docx`.
     """
     _pandoc_to_file(
         markdown,
@@ -698,5 +750,6 @@ def build_html(
         bibliography=bibliography,
         csl=csl,
         resource_path=resource_path,
-        extra_args=_metadata_args(metadata),
+        extra_args=_metadata_args(metadata) + _from_args(from_format),
+        source=source,
     )

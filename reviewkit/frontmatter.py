@@ -40,7 +40,7 @@ from reviewkit.profiles import (
     shown_source,
 )
 from reviewkit.reference_docx import effective_layout
-from reviewkit.wordcount import ManuscriptCounts, count_file
+from reviewkit.wordcount import ManuscriptCounts, count_file, count_manuscript
 
 __all__ = [
     "check_submission",
@@ -388,11 +388,14 @@ def prepare_profile_build(
     settings_out: Path | str,
     defaults_out: Path | str,
     bibliography: Path | str | None = None,
+    ast: dict | None = None,
 ) -> dict:
     """Load the profile, check the manuscript against it and write the three
     files the later steps read: the report (checks.json), the profile with its
     defaults and effective citation style (profile.json) and the pandoc
-    defaults (pandoc.yaml). Nothing is written when a check fails."""
+    defaults (pandoc.yaml). Nothing is written when a check fails. ``ast``: the
+    manuscript's pandoc AST when the caller has read it already (its words are
+    counted there instead of reading the Markdown again)."""
     settings = load_profile(profile, profiles_dir=profiles_dir, schema_path=schema)
     # An explicit choice in config.yaml wins over the profile's; with neither, APA 7.
     settings["csl"] = csl or settings["csl"] or DEFAULT_CSL
@@ -407,7 +410,7 @@ def prepare_profile_build(
         if bibliography
         else []
     )
-    counts = count_file(markdown)
+    counts = count_manuscript(ast) if ast is not None else count_file(markdown)
     report = check_submission(
         counts,
         meta,

@@ -12,10 +12,18 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from reviewkit.assemble import DEFAULTS_DIR, build_docx, build_html, build_pdf, resolve_csl
+from reviewkit.assemble import (
+    DEFAULTS_DIR,
+    build_docx,
+    build_html,
+    build_pdf,
+    read_markdown_ast,
+    resolve_csl,
+)
 from reviewkit.bibliography import is_numeric_style
 from reviewkit.frontmatter import prepare_profile_build
 from reviewkit.paths import PROFILE_SCHEMA, PROFILES_DIR
@@ -24,9 +32,20 @@ log = logging.getLogger(__name__)
 
 
 def check_manuscript(
-    *, markdown, metadata, profile, language, csl, checks, settings, defaults, bibliography=None
+    *,
+    markdown,
+    metadata,
+    profile,
+    language,
+    csl,
+    checks,
+    settings,
+    defaults,
+    bibliography=None,
+    ast=None,
 ) -> dict:
-    """Check the manuscript against the profile; warn about soft limits and placeholders."""
+    """Check the manuscript against the profile; warn about soft limits and placeholders.
+    ``ast``: the manuscript's pandoc AST, when it was read already."""
     report = prepare_profile_build(
         markdown=markdown,
         metadata=metadata,
@@ -40,6 +59,7 @@ def check_manuscript(
         settings_out=settings,
         defaults_out=defaults,
         bibliography=bibliography,
+        ast=ast,
     )
     for line in report["soft_limits_not_met"]:
         log.warning("%s (reported only)", line)
@@ -83,18 +103,32 @@ def assemble_documents(
     ``figure_style``: the citation style the figures were drawn for (the
     configured profile's); a profile whose style numbers references while that
     one does not, or the reverse, gets a warning, as its figures then label
-    studies differently from its text."""
-    check_manuscript(
-        markdown=markdown,
-        metadata=metadata,
-        profile=profile,
-        language=language,
-        csl=csl,
-        checks=outputs["checks"],
-        settings=outputs["settings"],
-        defaults=outputs["defaults"],
-        bibliography=bibliography,
-    )
+    studies differently from its text.
+
+    The manuscript is read once (:func:`reviewkit.assemble.read_markdown_ast`): its
+    words are counted in that AST and every pandoc run reads it instead of the
+    Markdown."""
+    with tempfile.TemporaryDirectory(prefix="reviewkit-ast-") as folder:
+        ast_text = read_markdown_ast(markdown)
+        ast_file = Path(folder) / "manuscript.json"
+        ast_file.write_text(ast_text, encoding="utf-8")
+        check_manuscript(
+            markdown=markdown,
+            metadata=metadata,
+            profile=profile,
+            language=language,
+            csl=csl,
+            checks=outputs["checks"],
+            settings=outputs["settings"],
+            defaults=outputs["defaults"],
+            bibliography=bibliography,
+            ast=json.loads(ast_text),
+        )
+        write_documents(ast_file, markdown, bibliography, reference, epoch, outputs, figure_style)
+
+
+def write_documents(ast_file, markdown, bibliography, reference, epoch, outputs, figure_style):
+    """The documents of :func:`assemble_documents` from the manuscript's AST."""
     settings = json.loads(Path(outputs["settings"]).read_text(encoding="utf-8"))
     if figure_style:
         warn_if_figures_differ(settings, figure_style)
@@ -103,11 +137,13 @@ def assemble_documents(
         "csl": settings["csl"],
         "defaults_dir": DEFAULTS_DIR,
         "extra_defaults": [outputs["defaults"]],
+        "from_format": "json",
+        "source": markdown,
     }
 
     def docx(part: str, target: Path | str) -> None:
         build_docx(
-            markdown,
+            ast_file,
             target,
             reference_docx=reference,
             metadata={"reviewkit-part": part},
@@ -118,7 +154,7 @@ def assemble_documents(
     jobs = [
         lambda: docx("main", outputs["docx"]),
         lambda: build_pdf(
-            markdown,
+            ast_file,
             outputs["pdf"],
             font_paths=settings["pdf"]["font_paths"],
             pdf_standards=settings["pdf"]["standard"],
@@ -129,7 +165,7 @@ def assemble_documents(
         lambda: docx("tables", outputs["tables"]),
     ]
     if outputs.get("html"):
-        jobs.append(lambda: build_html(markdown, outputs["html"], **common))
+        jobs.append(lambda: build_html(ast_file, outputs["html"], **common))
     # Each job waits on its own pandoc or typst; two at a time on a two-core machine.
     with ThreadPoolExecutor(max_workers=min(2, len(jobs))) as pool:
         for future in [pool.submit(job) for job in jobs]:
