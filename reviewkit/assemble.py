@@ -344,9 +344,12 @@ def read_markdown_ast(
         "--to=json",
         "--sandbox",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    environment = {**os.environ, **runtime_options(Path(markdown))}
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
     if done.returncode != 0:
         detail = " ".join(done.stderr.split()) or f"exit code {done.returncode}"
+        if "heap exhausted" in detail.lower():
+            raise ManuscriptBuildError(_heap_message(markdown))
         raise ManuscriptBuildError(f"pandoc failed on {markdown}: {detail[:500]}")
     return done.stdout
 
@@ -411,6 +414,8 @@ def _pandoc(
         detail = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
         if "no space left on device" in detail.lower() or "resource exhausted" in detail.lower():
             raise ManuscriptBuildError(f"no space left on device while writing {output}")
+        if "heap exhausted" in detail.lower():
+            raise ManuscriptBuildError(_heap_message(source or markdown))
         raise ManuscriptBuildError(f"pandoc failed on {source or markdown}: {detail[:500]}")
     problems = []
     for msg in messages:
@@ -428,19 +433,44 @@ def _pandoc(
 
 #: Inputs above this size get pandoc's compacting collector (:func:`runtime_options`).
 COMPACT_ABOVE_BYTES = 1 << 20
+#: The most memory one pandoc run may take (its Haskell heap, ``+RTS -M``).
+PANDOC_HEAP_LIMIT = "2g"
 
 
 def runtime_options(source: Path) -> dict[str, str]:
-    """GHCRTS=-c for a large input: pandoc's Haskell runtime then compacts its old
-    generation instead of copying it, which takes its peak memory for the
-    supplementary tables of 10,000 studies (3.4 MB of Markdown) from 0.93 to
-    0.69 GB in the same time. On a manuscript (tens of kilobytes) it costs a tenth
-    more CPU (0.41 -> 0.45 s a run, seven runs a build) and saves nothing."""
+    """pandoc's runtime options (GHCRTS) for one run on ``source``.
+
+    ``-M``: a heap limit, so that no document can take the machine's memory: a
+    Markdown file pandoc cannot parse in reasonable space (one run grew to 14 GB
+    in ten minutes on a 200 KB single line) stops with one line instead
+    (:func:`_pandoc`); the largest document of a build, the supplementary tables
+    of 10,000 studies, needs 0.69 GB. The limit costs no time.
+
+    ``-c`` for a large input: the runtime then compacts its old generation instead
+    of copying it, which takes the peak for those tables (3.4 MB of Markdown) from
+    0.93 to 0.69 GB in the same time. On a manuscript (tens of kilobytes) it costs
+    a tenth more CPU (0.41 -> 0.45 s a run, seven runs a build) and saves nothing."""
     try:
         large = source.stat().st_size > COMPACT_ABOVE_BYTES
     except OSError:
         large = False
-    return {"GHCRTS": "-c"} if large else {}
+    limit = f"-M{PANDOC_HEAP_LIMIT}"
+    return {"GHCRTS": f"-c {limit}" if large else limit}
+
+
+def _size_words(limit: str) -> str:
+    """``2g`` -> ``2 GB`` (a size as GHC's runtime options write it)."""
+    return f"{limit[:-1]} {limit[-1].upper()}B"
+
+
+def _heap_message(source: Path | str) -> str:
+    limit = _size_words(PANDOC_HEAP_LIMIT)
+    return (
+        f"{source}: pandoc needed more than its {limit} of memory for this "
+        "document and stopped; look for an unusually long line or a block pandoc "
+        "cannot parse (a table of many thousand rows belongs in the supplement: "
+        "large_review in config.yaml)"
+    )
 
 
 def _describe_pandoc_warning(msg: dict, bibliography: Path) -> str:

@@ -473,8 +473,25 @@ def test_pandoc_compacts_its_memory_only_for_a_large_input(tmp_path, monkeypatch
                 csl=None,
                 resource_path=[tmp_path],
             )
-    assert seen == {str(small): None, str(large): "-c"}
-    assert assemble.runtime_options(tmp_path / "missing.md") == {}
+    assert seen == {str(small): "-M2g", str(large): "-c -M2g"}
+    assert assemble.runtime_options(tmp_path / "missing.md") == {"GHCRTS": "-M2g"}
+
+
+def test_a_document_pandoc_cannot_read_in_its_memory_limit_stops_with_one_line(
+    tmp_path, monkeypatch
+):
+    """pandoc runs with a heap limit (2 GB in a build; 8 MB here, so that a 1 MB
+    table exceeds it), and running out of it is one line naming the file."""
+    monkeypatch.setattr(assemble, "PANDOC_HEAP_LIMIT", "8m")
+    markdown = tmp_path / "big.md"
+    markdown.write_text("| a |\n|---|\n" + "| cell |\n" * 150_000, encoding="utf-8")
+    with pytest.raises(ManuscriptBuildError) as caught:
+        assemble.read_markdown_ast(markdown)
+    assert caught.value.lines == [
+        f"{markdown}: pandoc needed more than its 8 MB of memory for this document and "
+        "stopped; look for an unusually long line or a block pandoc cannot parse (a table "
+        "of many thousand rows belongs in the supplement: large_review in config.yaml)"
+    ]
 
 
 def test_documents_from_the_read_ast_are_the_markdowns_byte_for_byte(tmp_path):
