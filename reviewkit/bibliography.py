@@ -253,6 +253,14 @@ def entry_year(entry: dict) -> int | None:
     return int(parts[0][0]) if parts and parts[0] else None
 
 
+def _has_year(value) -> bool:
+    """A year cell holds a number: not None, NaN or pandas' NA (whose truth raises)."""
+    try:
+        return value is not None and bool(value == value)
+    except TypeError:
+        return False
+
+
 def check_study_authors(studies, entries: list[dict], source: str, bibliography: str) -> list[str]:
     """Warn where the study table's first author or year differs from the entry."""
     by_key = {entry["id"]: entry for entry in entries}
@@ -269,7 +277,8 @@ def check_study_authors(studies, entries: list[dict], source: str, bibliography:
                 f'first author of "{row["id"]}" in {bibliography} ("{surname}")'
             )
         year = entry_year(entry)
-        if year is not None and int(row["year"]) != year:
+        # an empty year (allowed by the schema) is compared with nothing
+        if year is not None and _has_year(row["year"]) and int(row["year"]) != year:
             warnings.append(
                 f"{source}: row {row_number}: year {int(row['year'])} differs from the year "
                 f'of "{row["id"]}" in {bibliography} ({year})'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import STUDIES_CSV, STUDIES_SCHEMA, write_rows
+from conftest import ROOT, STUDIES_CSV, STUDIES_SCHEMA, write_rows
 
 from reviewkit.errors import InputError
 from reviewkit.results import read_results, results_frame, write_results
@@ -172,6 +172,24 @@ def test_a_study_may_leave_its_year_empty(tmp_path, seed_rows):
     path = write_rows(tmp_path / "studies.csv", seed_rows)
     table = validate_studies(path, STUDIES_SCHEMA, WINDOW)
     assert pd.isna(table.set_index("id").loc["dahniarti2017", "year"])
+
+
+def test_a_study_without_a_year_passes_the_bibliography_check(tmp_path, seed_rows, caplog):
+    """The data step compares each study's year with its reference: an empty year
+    is compared with nothing (it raised a TypeError, a traceback for the user),
+    and a year that differs is still reported."""
+    from reviewkit.prepare import validated_studies
+
+    seed_rows[3]["year"] = ""
+    seed_rows[4]["year"] = str(int(seed_rows[4]["year"]) + 1)
+    path = write_rows(tmp_path / "studies.csv", seed_rows)
+    window = {"year_from": WINDOW.year_from, "year_to": WINDOW.year_to}
+    table = validated_studies(path, STUDIES_SCHEMA, ROOT / "data/references.bib", window, "none")
+    assert len(table) == len(seed_rows)
+    differing = [
+        r.getMessage() for r in caplog.records if "differs from the year" in r.getMessage()
+    ]
+    assert [line.split(": ")[1] for line in differing] == ["row 6"]
 
 
 # --- the outcomes table ---------------------------------------------------------------------
