@@ -52,6 +52,7 @@ __all__ = [
     "pandoc_executable",
     "read_markdown_ast",
     "resolve_csl",
+    "run_checked",
 ]
 
 log = logging.getLogger(__name__)
@@ -319,23 +320,20 @@ def cited_bibliography(bibliography: Path, keys: set[str] | None, folder: Path) 
     return target
 
 
-def read_markdown_ast(
-    markdown: os.PathLike[str] | str,
-    *,
-    defaults_dir: os.PathLike[str] | str = DEFAULTS_DIR,
-    base_defaults: str = "common.yaml",
-) -> str:
-    """The pandoc AST (JSON text) of a Markdown manuscript, read as every document
-    of the build reads it (the reader and its options, ``from`` and ``columns``,
-    from the defaults file). The assemble step reads the manuscript once, counts
-    its words in this AST and gives it to the five pandoc runs (DOCX, PDF, HTML,
-    title page, tables) with ``from_format="json"``: the same bytes, a sixth less
-    of each run's CPU (tests/test_assemble.py compares them)."""
+def read_markdown_ast(markdown: os.PathLike[str] | str) -> str:
+    """The pandoc AST (JSON text) of a Markdown file, read as every document of the
+    build reads it (the reader and its ``columns`` from common.yaml), sandboxed and
+    within pandoc's memory limit; a reading warning (an identifier defined twice)
+    stops the build as it does for a document. The assemble step reads the
+    manuscript once, counts its words in this AST and gives it to the five pandoc
+    runs (DOCX, PDF, HTML, title page, tables) with ``from_format="json"``: the same
+    bytes, a sixth less of each run's CPU (tests/test_assemble.py compares them).
+    The figures' citation order and the tracked changes read Markdown through it too."""
     from reviewkit.fast_yaml import safe_load
 
     if not Path(markdown).is_file():
         raise ManuscriptBuildError(f"manuscript not found: {markdown}")
-    settings = safe_load((Path(defaults_dir) / base_defaults).read_text(encoding="utf-8"))
+    settings = safe_load((DEFAULTS_DIR / "common.yaml").read_text(encoding="utf-8"))
     command = [
         pandoc_executable(),
         str(markdown),
@@ -344,14 +342,8 @@ def read_markdown_ast(
         "--to=json",
         "--sandbox",
     ]
-    environment = {**os.environ, **runtime_options(Path(markdown))}
-    done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
-    if done.returncode != 0:
-        detail = " ".join(done.stderr.split()) or f"exit code {done.returncode}"
-        if "heap exhausted" in detail.lower():
-            raise ManuscriptBuildError(_heap_message(markdown))
-        raise ManuscriptBuildError(f"pandoc failed on {markdown}: {detail[:500]}")
-    return done.stdout
+    with tempfile.TemporaryDirectory(prefix="reviewkit-read-") as folder:
+        return run_checked(command, Path(folder), named=markdown)
 
 
 def _from_args(from_format: str) -> list[str]:
@@ -389,7 +381,6 @@ def _pandoc(
         if not Path(d).is_file():
             raise ManuscriptBuildError(f"pandoc defaults file not found: {d}")
     with tempfile.TemporaryDirectory(prefix="reviewkit-pandoc-") as tmp:
-        log_file = Path(tmp) / "pandoc-log.json"
         cmd = [pandoc_executable(), str(markdown)]
         for d in defaults:
             cmd += ["--defaults", str(d)]
@@ -401,22 +392,48 @@ def _pandoc(
         cmd += [f"--csl={names_before_labels(csl, Path(tmp))}"] if csl is not None else []
         cmd += [
             "--resource-path=" + os.pathsep.join(os.fspath(p) for p in resource_path),
-            f"--log={log_file}",
             "--sandbox",  # no file but those named here, no network (see images.lua)
-            "--quiet",  # warnings are read from the JSON log instead
             *extra_args,
             f"--output={output}",
         ]
-        run_env = {**os.environ, **runtime_options(Path(source or markdown)), **(env or {})}
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=run_env, check=False)
-        messages = json.loads(log_file.read_text(encoding="utf-8")) if log_file.exists() else []
+        shown = bibliographies[-1] if bibliographies else Path("(no bibliography)")
+        run_checked(
+            cmd, Path(tmp), named=source or markdown, env=env, output=output, bibliography=shown
+        )
+
+
+def run_checked(
+    command: Sequence[str],
+    folder: Path,
+    *,
+    named: os.PathLike[str] | str,
+    env: Mapping[str, str] | None = None,
+    output: os.PathLike[str] | str | None = None,
+    bibliography: Path = Path("(no bibliography)"),
+) -> str:
+    """Run a pandoc command (its log in ``folder``) with :func:`runtime_options`
+    for the file ``named``, and return what it printed. A failure, or any warning
+    that is not harmless (while reading the Markdown: an identifier or a note
+    defined twice; while writing: a citation key not in the bibliography), raises
+    ManuscriptBuildError with one line each, naming ``named``."""
+    log_file = folder / "pandoc-log.json"
+    run_env = {**os.environ, **runtime_options(Path(named)), **(env or {})}
+    proc = subprocess.run(
+        # warnings are read from the JSON log instead of the console
+        [*command, f"--log={log_file}", "--quiet"],
+        capture_output=True,
+        text=True,
+        env=run_env,
+        check=False,
+    )
+    messages = json.loads(log_file.read_text(encoding="utf-8")) if log_file.exists() else []
     if proc.returncode != 0:
         detail = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
         if "no space left on device" in detail.lower() or "resource exhausted" in detail.lower():
-            raise ManuscriptBuildError(f"no space left on device while writing {output}")
+            raise ManuscriptBuildError(f"no space left on device while writing {output or named}")
         if "heap exhausted" in detail.lower():
-            raise ManuscriptBuildError(_heap_message(source or markdown))
-        raise ManuscriptBuildError(f"pandoc failed on {source or markdown}: {detail[:500]}")
+            raise ManuscriptBuildError(_heap_message(named))
+        raise ManuscriptBuildError(f"pandoc failed on {named}: {detail[:500]}")
     problems = []
     for msg in messages:
         if msg.get("verbosity") != "WARNING":
@@ -424,17 +441,17 @@ def _pandoc(
         if msg.get("type") in HARMLESS_PANDOC_WARNINGS:
             log.warning("pandoc (ignored, harmless): %s", msg.get("pretty"))
             continue
-        shown = bibliographies[-1] if bibliographies else Path("(no bibliography)")
-        problems.append(" ".join(_describe_pandoc_warning(msg, shown).split()))
+        problems.append(" ".join(_describe_pandoc_warning(msg, bibliography).split()))
     if problems:  # one line per problem, each once
-        named = source or markdown
         raise ManuscriptBuildError([f"{named}: {line}" for line in dict.fromkeys(problems)])
+    return proc.stdout
 
 
 #: Inputs above this size get pandoc's compacting collector (:func:`runtime_options`).
 COMPACT_ABOVE_BYTES = 1 << 20
 #: The most memory one pandoc run may take (its Haskell heap, ``+RTS -M``).
 PANDOC_HEAP_LIMIT = "2g"
+PANDOC_HEAP_LIMIT_SHOWN = "2 GB"
 
 
 def runtime_options(source: Path) -> dict[str, str]:
@@ -458,18 +475,11 @@ def runtime_options(source: Path) -> dict[str, str]:
     return {"GHCRTS": f"-c {limit}" if large else limit}
 
 
-def _size_words(limit: str) -> str:
-    """``2g`` -> ``2 GB`` (a size as GHC's runtime options write it)."""
-    return f"{limit[:-1]} {limit[-1].upper()}B"
-
-
 def _heap_message(source: Path | str) -> str:
-    limit = _size_words(PANDOC_HEAP_LIMIT)
     return (
-        f"{source}: pandoc needed more than its {limit} of memory for this "
-        "document and stopped; look for an unusually long line or a block pandoc "
-        "cannot parse (a table of many thousand rows belongs in the supplement: "
-        "large_review in config.yaml)"
+        f"{source}: pandoc needed more than its {PANDOC_HEAP_LIMIT_SHOWN} of memory for "
+        "this document and stopped; look for an unusually long line, or a block or table "
+        "far larger than the rest"
     )
 
 

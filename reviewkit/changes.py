@@ -506,6 +506,7 @@ def markdown_to_html(
         ],
         capture_output=True,
         text=True,
+        env={**os.environ, **assemble.runtime_options(Path(markdown))},
         check=False,
     )
     if proc.returncode != 0:

@@ -18,11 +18,17 @@ author-date) gets the same figures (docs/language.md).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from reviewkit.assemble import pandoc_executable, resolve_csl
+from reviewkit.assemble import (
+    pandoc_executable,
+    read_markdown_ast,
+    resolve_csl,
+    runtime_options,
+)
 from reviewkit.bibliography import CROSS_REFERENCE_PREFIXES, is_numeric_style
 from reviewkit.errors import InputError
 from reviewkit.i18n import tag
@@ -53,9 +59,7 @@ def _cites(node: object, out: list[str]) -> None:
 def citation_order(markdown: Path | str) -> list[str]:
     """Keys in the order of their first citation, as the filters lay the
     manuscript out: the abstracts (own language first), then the body."""
-    import pypandoc
-
-    ast = json.loads(pypandoc.convert_file(str(markdown), "json", format="markdown"))
+    ast = json.loads(read_markdown_ast(markdown))
     found: list[str] = []
     meta = ast.get("meta", {})
     for key in sorted(k for k in meta if k.startswith("abstract")):
@@ -105,7 +109,10 @@ def study_labels(
         "--metadata=suppress-bibliography:true",
         "--sandbox",  # as every pandoc run of the build: no file but those named here
     ]
-    done = subprocess.run(command, input=text, capture_output=True, text=True, check=False)
+    environment = {**os.environ, **runtime_options(Path(bibliography))}
+    done = subprocess.run(
+        command, input=text, capture_output=True, text=True, env=environment, check=False
+    )
     if done.returncode != 0:
         raise InputError(f"study labels: pandoc failed: {' '.join(done.stderr.split())}")
     paragraphs = [p.strip() for p in done.stdout.strip().split("\n\n")]

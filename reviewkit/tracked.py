@@ -42,7 +42,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
@@ -53,7 +52,6 @@ from itertools import count
 from pathlib import Path
 
 from reviewkit import assemble
-from reviewkit.errors import InputError
 
 __all__ = [
     "CHANGES_DOCX_DEFAULTS",
@@ -91,16 +89,9 @@ def _w(tag: str) -> str:
 
 
 def pandoc_ast(markdown: os.PathLike[str] | str) -> dict:
-    """A Markdown file read by pandoc (no filters) as its JSON AST."""
-    proc = subprocess.run(
-        [assemble.pandoc_executable(), "-f", "markdown", "-t", "json", os.fspath(markdown)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise InputError(f"{markdown}: pandoc cannot read it ({' '.join(proc.stderr.split())})")
-    return json.loads(proc.stdout)
+    """A Markdown file read by pandoc (no filters) as its JSON AST, as the build
+    reads the manuscript (reviewkit.assemble.read_markdown_ast)."""
+    return json.loads(assemble.read_markdown_ast(markdown))
 
 
 def _attr(ident: str = "", classes: Sequence[str] = (), kvs: Sequence[tuple] = ()) -> list:

@@ -41,12 +41,11 @@ KEYWORDS = re.compile(r"^keywords(-[a-z]{2,3})?$")
 
 
 def read_ast(markdown: os.PathLike[str] | str) -> dict:
-    """The pandoc AST (as JSON data) of a Markdown file, read by the pinned pandoc."""
-    import pypandoc
+    """The pandoc AST (as JSON data) of a Markdown file, as the build reads it
+    (reviewkit.assemble.read_markdown_ast)."""
+    from reviewkit.assemble import read_markdown_ast
 
-    return json.loads(
-        pypandoc.convert_file(str(markdown), "json", format="markdown", extra_args=["--sandbox"])
-    )
+    return json.loads(read_markdown_ast(markdown))
 
 
 def _text_pieces(node: object, out: list[str]) -> None:

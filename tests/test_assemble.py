@@ -483,15 +483,28 @@ def test_a_document_pandoc_cannot_read_in_its_memory_limit_stops_with_one_line(
     """pandoc runs with a heap limit (2 GB in a build; 8 MB here, so that a 1 MB
     table exceeds it), and running out of it is one line naming the file."""
     monkeypatch.setattr(assemble, "PANDOC_HEAP_LIMIT", "8m")
+    monkeypatch.setattr(assemble, "PANDOC_HEAP_LIMIT_SHOWN", "8 MB")
     markdown = tmp_path / "big.md"
     markdown.write_text("| a |\n|---|\n" + "| cell |\n" * 150_000, encoding="utf-8")
     with pytest.raises(ManuscriptBuildError) as caught:
         assemble.read_markdown_ast(markdown)
     assert caught.value.lines == [
         f"{markdown}: pandoc needed more than its 8 MB of memory for this document and "
-        "stopped; look for an unusually long line or a block pandoc cannot parse (a table "
-        "of many thousand rows belongs in the supplement: large_review in config.yaml)"
+        "stopped; look for an unusually long line, or a block or table far larger than "
+        "the rest"
     ]
+
+
+def test_reading_the_manuscript_once_keeps_its_reading_warnings(tmp_path):
+    """Two sections or figures with the same identifier stop the build, as they did
+    when every document read the Markdown itself (the warning comes from pandoc's
+    Markdown reader, which now runs once)."""
+    markdown = tmp_path / "manuscript.md"
+    markdown.write_text("# A {#sec-a}\n\nText.\n\n# B {#sec-a}\n\nMore.\n", encoding="utf-8")
+    with pytest.raises(ManuscriptBuildError) as caught:
+        assemble.read_markdown_ast(markdown)
+    assert len(caught.value.lines) == 1
+    assert caught.value.lines[0].startswith(f"{markdown}: Duplicate identifier 'sec-a'")
 
 
 def test_documents_from_the_read_ast_are_the_markdowns_byte_for_byte(tmp_path):
