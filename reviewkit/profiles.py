@@ -57,14 +57,15 @@ def _looks_like_path(value: str) -> bool:
 def shown_source(path: os.PathLike[str] | str, review: os.PathLike[str] | str = ".") -> str:
     """A profile file as the documents of a build name it, the same on every
     machine and without the folders of whoever built it (checks.json goes to the
-    journal): relative to the review folder when the file is inside it,
-    ``profiles/NAME.yaml (built in)`` for one of the tool's, else its file name."""
+    journal): ``profiles/NAME.yaml (built in)`` for one of the tool's (also when the
+    review is the tool's own folder, as the example is), relative to the review
+    folder when the file is inside it, else its file name."""
     resolved = Path(path).resolve()
     review = Path(review).resolve()
-    if resolved.is_relative_to(review):
-        return resolved.relative_to(review).as_posix()
     if resolved.is_relative_to(PROFILES_DIR.resolve()):
         return f"profiles/{resolved.relative_to(PROFILES_DIR.resolve()).as_posix()} (built in)"
+    if resolved.is_relative_to(review):
+        return resolved.relative_to(review).as_posix()
     return resolved.name
 
 

@@ -228,4 +228,6 @@ def test_a_profile_file_is_named_the_same_on_every_machine(tmp_path):
     assert shown_source(own, review) == "journals/my-journal.yaml"
     built_in = ROOT / "profiles" / "sinta-nursing.yaml"
     assert shown_source(built_in, review) == "profiles/sinta-nursing.yaml (built in)"
+    # the example review is the tool's own folder: the same words there
+    assert shown_source(built_in, ROOT) == "profiles/sinta-nursing.yaml (built in)"
     assert shown_source(elsewhere, review) == "their-journal.yaml"
