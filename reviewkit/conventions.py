@@ -17,3 +17,9 @@ PI_VERY_IMPRECISE_BELOW = 5
 #: be estimated, not that there is none (docs/synthesis.md); the pooling writes the flag,
 #: the text reads it.
 HETEROGENEITY_FEW_STUDIES = 10
+#: The t(k-2) prediction interval needs at least 3 studies (Higgins et al. 2009).
+PI_MIN_STUDIES = 3
+#: Fewest studies for a funnel plot or a test of its asymmetry (Cochrane Handbook 13.3.5.4).
+MIN_STUDIES_SMALL_STUDY = 10
+#: Fewest studies for a subgroup analysis or meta-regression (Cochrane Handbook 10.11.5.1).
+MIN_STUDIES_MODERATORS = 10

@@ -32,7 +32,13 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from reviewkit.conventions import HETEROGENEITY_FEW_STUDIES
+from reviewkit.conventions import (
+    HETEROGENEITY_FEW_STUDIES,
+    MIN_STUDIES_MODERATORS,
+    MIN_STUDIES_SMALL_STUDY,
+    PI_MIN_STUDIES,
+    PI_VERY_IMPRECISE_BELOW,
+)
 from reviewkit.i18n import message, section
 from reviewkit.numfmt import format_computed_p, format_number, format_p, format_percent
 from reviewkit.safe_markdown import Markdown, literal
@@ -255,7 +261,7 @@ def estimate_text(entry: Mapping, language: str, decimals: int = 2, extra: str =
     ratio measures back-transformed ('0,49 (IK 95%: 0,34 hingga 0,70)'); ``extra`` is
     added inside the parentheses ('...; z = 4,35, p < 0,001')."""
     transform = _exp if is_ratio(entry.get("measure")) else float
-    level = format_percent(entry.get("level", 0.95), language)
+    level = format_percent(entry["level"], language)
     estimate = _number(transform(entry["estimate"]), language, decimals)
     low = _number(transform(entry["ci_low"]), language, decimals)
     high = _number(transform(entry["ci_high"]), language, decimals)
@@ -366,9 +372,8 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
         k = int(entry["k"])
         common = entry.get("model") == "common_effect" or entry.get("method") == "FE"
         tau2_zero = not common and float(entry.get("tau2") or 0.0) == 0.0
+        # written by the pooling (None for a common-effect model, which estimates no tau²)
         not_estimable = entry.get("heterogeneity_not_estimable")
-        if not_estimable is None and not common:  # a synthesis.json without the flag
-            not_estimable = tau2_zero and k < HETEROGENEITY_FEW_STUDIES
         small_study = entry.get("small_study") or {}
         facts.update(
             result=dict(entry),
@@ -386,7 +391,7 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
             tau2_zero=tau2_zero,
             not_estimable=bool(not_estimable),
             heterogeneity_ci=_present(entry.get("tau2_ci_high")),
-            few=k < _very_imprecise_below(),
+            few=k < PI_VERY_IMPRECISE_BELOW,
             loo=entry.get("leave_one_out_range"),
             egger=_analysis(small_study.get("egger")),
             funnel=_analysis(small_study.get("funnel")),
@@ -394,12 +399,6 @@ def group_facts(name: str, entry: Mapping, rows: list[dict], settings: Mapping) 
             meta_regression=_analysis(entry.get("meta_regression")),
         )
     return facts
-
-
-def _very_imprecise_below() -> int:
-    from reviewkit.conventions import PI_VERY_IMPRECISE_BELOW  # not the engine: scipy
-
-    return PI_VERY_IMPRECISE_BELOW
 
 
 def _groups(entries: Mapping, rows: list[dict], settings: Mapping) -> list[dict]:
@@ -659,11 +658,11 @@ def synthesis_facts(synthesis: Mapping, effects: list[dict], language: str = "en
     return {
         "settings": settings,
         "thresholds": {
-            "small_study_min_studies": 10,
-            "moderators_min_studies": 10,
+            "small_study_min_studies": MIN_STUDIES_SMALL_STUDY,
+            "moderators_min_studies": MIN_STUDIES_MODERATORS,
             "heterogeneity_few_studies": HETEROGENEITY_FEW_STUDIES,
-            "prediction_interval_min_studies": 3,
-            "prediction_interval_very_imprecise_below": _very_imprecise_below(),
+            "prediction_interval_min_studies": PI_MIN_STUDIES,
+            "prediction_interval_very_imprecise_below": PI_VERY_IMPRECISE_BELOW,
             **(synthesis.get("thresholds") or {}),
         },
         "funnel_drawn": bool((synthesis.get("funnel_plot") or {}).get("drawn")),
@@ -964,10 +963,14 @@ class Exhibits:
             "albatross": bool((context.get("p_reporting") or {}).get("inequality")),
         }
         self.fields = {
-            "level": format_percent(level or 0.95, language),
+            # captions with a level belong to the synthesis, which always records it
+            "level": format_percent(level, language) if level is not None else "",
             "tool": rob.get("tool") or "",
             "min": format_number(
-                (synthesis.get("thresholds") or {}).get("small_study_min_studies", 10), language
+                (synthesis.get("thresholds") or {}).get(
+                    "small_study_min_studies", MIN_STUDIES_SMALL_STUDY
+                ),
+                language,
             ),
         }
 

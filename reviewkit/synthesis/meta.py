@@ -73,12 +73,12 @@ PREDICTIONS = ("hts", "metafor")
 QPROFILES = ("exact", "metafor")
 #: metafor's ``confint.rma.uni`` searches tau^2 in [min(0, tau^2), max(100, 10 tau^2)].
 QPROFILE_METAFOR_MAX = 100.0
-#: The t(k-2) prediction interval needs at least 3 studies (Higgins et al. 2009).
-PI_MIN_STUDIES = 3
 #: Below 5 studies the t(k-2) multiplier is >= 4.30 (t(2)), more than twice the normal 1.96:
 #: the interval is flagged ``pi_very_imprecise`` and should be reported as such
 #: (defined in reviewkit.conventions, which the text step reads without the engine).
 PI_VERY_IMPRECISE_BELOW = conventions.PI_VERY_IMPRECISE_BELOW
+#: The t(k-2) prediction interval needs at least 3 studies (defined in reviewkit.conventions).
+PI_MIN_STUDIES = conventions.PI_MIN_STUDIES
 
 
 @dataclass(frozen=True)

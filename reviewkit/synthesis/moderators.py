@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reviewkit.conventions import MIN_STUDIES_MODERATORS
+
 from . import _dist
 from ._checks import as_1d, check_level, check_n, check_same_length
 from .meta import (
@@ -60,9 +62,6 @@ __all__ = [
     "meta_regression",
     "subgroup_analysis",
 ]
-
-#: Fewest studies for a subgroup analysis or meta-regression (Cochrane Handbook 10.11.5.1).
-MIN_STUDIES_MODERATORS = 10
 
 
 def _not_enough(k: int, minimum: int, what: str) -> str:

@@ -29,15 +29,14 @@ from typing import Literal
 
 import numpy as np
 
+from reviewkit.conventions import MIN_STUDIES_SMALL_STUDY
+
 from . import _dist
 from ._checks import check_level, check_n
 from .meta import Method, Test, _labels, _prepare, meta_analysis
 from .moderators import meta_regression
 
 __all__ = ["MIN_STUDIES_SMALL_STUDY", "EggerTest", "FunnelData", "egger_test", "funnel_data"]
-
-#: Fewest studies for a funnel plot or a test of its asymmetry (Cochrane Handbook 13.3.5.4).
-MIN_STUDIES_SMALL_STUDY = 10
 
 
 def _not_enough(k: int, minimum: int, what: str) -> str:
