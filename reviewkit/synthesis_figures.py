@@ -1318,7 +1318,8 @@ def plot_rob_traffic_light(
     table = rob_judgements(rob, domains)
     domain_columns, overall = rob_columns(rob, domains)
     codes = domain_codes(domains)
-    labels_by_id = dict(zip(rob["id"].astype(str), rob["label"].map(plain_text), strict=True))
+    # drawn as given: the labels are literal text already (figures.study_labels)
+    labels_by_id = dict(zip(rob["id"].astype(str), rob["label"], strict=True))
     columns = list(table.columns)
     x_of = {column: float(j) for j, column in enumerate(domain_columns)}
     headers = [codes[column][0] for column in domain_columns]

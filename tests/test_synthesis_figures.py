@@ -586,6 +586,17 @@ EXPECTED_JUDGEMENTS = {  # the fixture after normalisation
 SYMBOLS = {"low": "+", "some_concerns": "-", "high": "x", "critical": "!", "no_information": "?"}
 
 
+def test_a_traffic_light_label_is_escaped_once(rob):
+    """The figure step gives the traffic light labels made literal by
+    figures.study_labels; escaping them again drew a stray backslash ("\\$5")."""
+    from reviewkit.figures import study_labels
+
+    typed = pd.DataFrame({"label": ["Cost $5 (2020)"], "authors": [""], "year": [2020]})
+    rob = rob.head(1).assign(label=study_labels(typed))
+    fig = plot_rob_traffic_light(rob, DOMAINS, "ROB 2", "en")
+    assert tick_labels(only_axes(fig)) == [r"Cost \$5 (2020)"]  # drawn as "Cost $5 (2020)"
+
+
 def test_traffic_light_cells_have_the_robvis_colour_and_symbol(rob):
     fig = plot_rob_traffic_light(rob, DOMAINS, "ROB 2", "en")
     for study, judgements in EXPECTED_JUDGEMENTS.items():
