@@ -34,16 +34,9 @@ from reviewkit.errors import InputError
 from reviewkit.i18n import tag
 from reviewkit.paths import LAYOUT_DIR
 
-__all__ = ["citation_order", "effective_style", "study_labels"]
+__all__ = ["citation_order", "study_labels"]
 
 STUDIES_FILTER = LAYOUT_DIR / "filters" / "studies.lua"
-
-
-def effective_style(config_csl: str, profile_csl: str | None) -> str:
-    """The citation style of a build: config.yaml's, else the profile's, else APA 7."""
-    from reviewkit.profiles import DEFAULT_CSL
-
-    return config_csl or profile_csl or DEFAULT_CSL
 
 
 def _cites(node: object, out: list[str]) -> None:

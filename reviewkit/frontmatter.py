@@ -34,7 +34,7 @@ from reviewkit.i18n import message, tag
 from reviewkit.manuscript import load_metadata
 from reviewkit.profiles import (
     DECLARATIONS,
-    DEFAULT_CSL,
+    effective_style,
     language_mismatch,
     load_profile,
     shown_source,
@@ -397,8 +397,7 @@ def prepare_profile_build(
     manuscript's pandoc AST when the caller has read it already (its words are
     counted there instead of reading the Markdown again)."""
     settings = load_profile(profile, profiles_dir=profiles_dir, schema_path=schema)
-    # An explicit choice in config.yaml wins over the profile's; with neither, APA 7.
-    settings["csl"] = csl or settings["csl"] or DEFAULT_CSL
+    settings["csl"] = effective_style(csl, settings["csl"])
     try:
         style = resolve_csl(settings["csl"], review=Path.cwd())
     except ValueError as error:

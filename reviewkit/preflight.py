@@ -146,9 +146,9 @@ def _profile_problems(config: dict, review: Path) -> tuple[list[str], dict | Non
 
 def _csl_problems(config: dict, profile: dict | None, review: Path) -> list[str]:
     from reviewkit.assemble import resolve_csl
-    from reviewkit.profiles import DEFAULT_CSL
+    from reviewkit.profiles import effective_style
 
-    style = config.get("csl") or (profile or {}).get("csl") or DEFAULT_CSL
+    style = effective_style(config.get("csl"), (profile or {}).get("csl"))
     where = "config.yaml: csl" if config.get("csl") else f"{(profile or {}).get('source')}: csl"
     try:
         resolve_csl(style, review=review)

@@ -54,6 +54,11 @@ def _looks_like_path(value: str) -> bool:
     return value.endswith((".yaml", ".yml")) or "/" in value or os.sep in value
 
 
+def effective_style(config_csl: str | None, profile_csl: str | None) -> str:
+    """The citation style of a build: config.yaml's, else the profile's, else APA 7."""
+    return config_csl or profile_csl or DEFAULT_CSL
+
+
 def shown_source(path: os.PathLike[str] | str, review: os.PathLike[str] | str = ".") -> str:
     """A profile file as the documents of a build name it, the same on every
     machine and without the folders of whoever built it (checks.json goes to the

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reviewkit.paths import LAYOUT_DIR, PROFILES_DIR, PROFILE_SCHEMA, STUDIES_SCHEMA
 from reviewkit.paths import SUMMARY_OF_FINDINGS_SCHEMA
-from reviewkit.profiles import load_profile, profile_name, profile_sources
+from reviewkit.profiles import effective_style, load_profile, profile_name, profile_sources
 from reviewkit.errors import InputError
 from reviewkit.config_check import or_exit
 from reviewkit.reproducible import build_epoch, code_version
@@ -188,7 +188,6 @@ def configured_layout():
     A profile that cannot be read gives the defaults; its step reports why."""
     from reviewkit.assemble import resolve_csl
     from reviewkit.bibliography import is_numeric_style
-    from reviewkit.citations import effective_style
     from reviewkit.reference_docx import effective_layout
     from reviewkit.typeface import pdf_family
 
@@ -202,7 +201,7 @@ def configured_layout():
         )
     except (InputError, ValueError, OSError):
         return {
-            "csl": config["csl"] or "apa",
+            "csl": effective_style(config["csl"], None),
             "numeric": False,
             "font": None,
             "font_paths": [],
