@@ -11,14 +11,7 @@ import pandas as pd
 
 from reviewkit.i18n import message, section
 from reviewkit.safe_markdown import Markdown, as_markdown, citation, literal
-from reviewkit.table_widths import (  # noqa: F401 - re-exported for callers and tests
-    CELL_PADDING_PT,
-    CELL_SIZE_PT,
-    SAFETY_PT,
-    SEPARATOR_DASHES,
-    TEXT_WIDTH_PT,
-    column_widths,
-)
+from reviewkit.table_widths import column_widths, separator_line
 from reviewkit.vocabulary import Vocabulary
 
 COLUMNS = ("no", "study", "location", "design", "sample", "result")
@@ -119,7 +112,6 @@ def to_pipe_table(
     Markdown only.
     """
     widths = widths or column_widths(display if display is not None else table)
-    total = sum(widths)
     rows = []
     for row in table.itertuples(index=False, name=None):  # iterrows: a Series a row
         cells = [
@@ -135,10 +127,7 @@ def to_pipe_table(
         for index, name in enumerate(table.columns)
     ]
     header = "| " + " | ".join(names) + " |"
-    # ":---" aligns every column left, as text in a table reads best.
-    lengths = [max(4, round(SEPARATOR_DASHES * width / total)) for width in widths]
-    separator = "|" + "|".join(":" + "-" * (length - 1) for length in lengths) + "|"
-    return Markdown("\n".join([header, separator, *rows]) + "\n")
+    return Markdown("\n".join([header, separator_line(widths), *rows]) + "\n")
 
 
 def study_table_markdown(

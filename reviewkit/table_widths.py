@@ -4,6 +4,7 @@ the text step, which imports no pandas, measures its tables too."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 #: Table cells are set 1 pt smaller than the 12 pt body text (reference_docx,
@@ -65,3 +66,17 @@ def column_widths(
         widths = [m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=True)]
     total = sum(widths)
     return [width / total for width in widths]
+
+
+def separator_line(widths: list[float], right: Iterable[int] = ()) -> str:
+    """The separator line of a pipe table: ``SEPARATOR_DASHES`` dashes shared in
+    proportion to ``widths`` (at least 4 a column, pandoc's minimum), longer than
+    pandoc's ``columns``, so that the table spans the text width with these relative
+    widths. Columns are aligned left (text reads best so), those in ``right`` right."""
+    total = sum(widths)
+    lengths = [max(4, round(SEPARATOR_DASHES * width / total)) for width in widths]
+    right = set(right)
+    cells = (
+        "-" * (n - 1) + ":" if i in right else ":" + "-" * (n - 1) for i, n in enumerate(lengths)
+    )
+    return "|" + "|".join(cells) + "|"

@@ -573,8 +573,8 @@ def sensitivity_table(outcomes: list[dict]) -> dict:
 def pipe_rule(lines: list[str], right: Iterable[int] = ()) -> Markdown:
     """The separator line of a pipe table whose header and rows are ``lines`` (Markdown):
     relative column widths from the content, as Table 1 and the effects table have them
-    (reviewkit.table_widths.column_widths), columns in ``right`` aligned right."""
-    from reviewkit.table_widths import SEPARATOR_DASHES, column_widths
+    (reviewkit.table_widths), columns in ``right`` aligned right."""
+    from reviewkit.table_widths import column_widths, separator_line
 
     def cells(line: str) -> list[str]:
         parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
@@ -582,16 +582,7 @@ def pipe_rule(lines: list[str], right: Iterable[int] = ()) -> Markdown:
 
     header, *body = [cells(line) for line in lines]
     widths = column_widths([(name, [row[i] for row in body]) for i, name in enumerate(header)])
-    lengths = [max(4, round(SEPARATOR_DASHES * width)) for width in widths]
-    right = set(right)
-    return Markdown(
-        "|"
-        + "|".join(
-            "-" * (n - 1) + ":" if i in right else ":" + "-" * (n - 1)
-            for i, n in enumerate(lengths)
-        )
-        + "|"
-    )
+    return Markdown(separator_line(widths, right))
 
 
 def pooled_code(code: str) -> str:
