@@ -157,6 +157,12 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+def _callables(named: dict) -> list[tuple[str, str]]:
+    """Names of filters or tests with what Jinja passes them first (see
+    :func:`keep_compiled_templates`)."""
+    return sorted((name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in named.items())
+
+
 def keep_compiled_templates(environment: jinja2.Environment, folder: Path) -> None:
     """Keep the compiled code of ``environment``'s templates in ``folder``/__pycache__,
     as Python keeps a module's: compiling the tool's text blocks is most of the
@@ -164,7 +170,8 @@ def keep_compiled_templates(environment: jinja2.Environment, folder: Path) -> No
 
     Jinja finds a template's code by its name and file and checks its source's
     checksum; the code also depends on the environment's settings (delimiters,
-    whitespace control, the sandbox), so each combination has its own folder.
+    whitespace control, the sandbox, its filters and tests), so each combination
+    has its own folder.
     Nothing is kept where Python keeps no bytecode either (PYTHONDONTWRITEBYTECODE)
     or when the folder cannot be made."""
     if sys.dont_write_bytecode:
@@ -188,6 +195,10 @@ def keep_compiled_templates(environment: jinja2.Environment, folder: Path) -> No
             environment.autoescape,
             environment.finalize is not None,
             sorted(environment.extensions),
+            # the compiler checks each filter and test and how it is called (with the
+            # context or not), so a changed filter must not reuse old code
+            _callables(environment.filters),
+            _callables(environment.tests),
         )
     )
     directory = (

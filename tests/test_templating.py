@@ -136,6 +136,7 @@ def kept_environment(folder, monkeypatch, **settings):
 
     monkeypatch.setattr("sys.dont_write_bytecode", False)
     environment = make_environment(folder, "en")
+    environment.filters.update(settings.pop("filters", {}))
     for name, value in settings.items():
         setattr(environment, name, value)
     keep_compiled_templates(environment, folder)
@@ -182,6 +183,23 @@ def test_other_settings_never_read_each_others_code(tmp_path, monkeypatch):
     trimmed = kept_environment(tmp_path, monkeypatch, trim_blocks=True)
     assert trimmed.get_template("block.md").render(x=True) == "yes\n"
     assert len(list((tmp_path / "__pycache__").glob("jinja-*"))) == 2
+
+
+def test_a_filter_called_another_way_gets_code_of_its_own(tmp_path, monkeypatch):
+    """Jinja compiles a call to a filter that takes the context differently: a tool
+    whose filter changes that way must not reuse the old compiled code."""
+    import jinja2
+
+    (tmp_path / "block.md").write_text("{{ 'x' | shout }}\n", encoding="utf-8")
+    plain = kept_environment(tmp_path, monkeypatch, filters={"shout": str.upper})
+    assert plain.get_template("block.md").render() == "X\n"
+
+    @jinja2.pass_context
+    def shout(context, text):
+        return text.upper() * 2
+
+    contextual = kept_environment(tmp_path, monkeypatch, filters={"shout": shout})
+    assert contextual.get_template("block.md").render() == "XX\n"
 
 
 def test_no_cache_where_none_can_be_written_or_none_is_wanted(tmp_path, monkeypatch):
