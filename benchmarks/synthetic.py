@@ -88,7 +88,6 @@ def synthetic_row(number: int, rng: random.Random, year_from: int, year_to: int)
 def write_review(n_studies: int, folder: Path, seed: int = 2024) -> Path:
     """The example review's text and config with ``n_studies`` synthetic studies."""
     rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
     copy_review(ROOT, folder, REVIEW_PARTS)
     data = folder / "data"
     data.mkdir(exist_ok=True)
