@@ -666,11 +666,7 @@ def test_disk_full_is_one_line(tmp_path, capsys):
 @pytest.fixture
 def review(tmp_path):
     """A copy of the example review folder, as the working directory."""
-    folder = tmp_path / "review"
-    folder.mkdir()
-    for name in ("config.yaml", "data", "manuscript"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
+    folder = copy_review(ROOT, tmp_path / "review")
     with contextlib.chdir(folder):
         yield folder
 

@@ -103,8 +103,9 @@ def test_adding_sixteen_trials_reports_the_pooled_odds_ratio(new_review):
     synthesis = json.loads((review / "results" / "stats" / "synthesis.json").read_text())
     between = synthesis["outcomes"][synthesis["primary_outcome"]]["groups"]["between"]
     assert (between["k"], between["measure"]) == (16, "logOR")
-    # Computed here without the engine: Q is below its degrees of freedom, so tau^2 is
-    # estimated at 0 and the pooled log odds ratio is the inverse-variance mean.
+    # Computed here without the engine: these trials are homogeneous (Q below its
+    # degrees of freedom), the REML tau^2 is 0 (asserted from synthesis.json), and with
+    # tau^2 = 0 the pooled log odds ratio is the inverse-variance mean.
     yi, vi = [], []
     for row in trials():
         a, c = int(row["events_intervention"]), int(row["events_control"])

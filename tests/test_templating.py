@@ -130,11 +130,12 @@ def test_join_words():
 # ------------------------------------------------ compiled templates kept ----
 
 
-def kept_environment(folder, monkeypatch, **settings):
-    """A template environment over ``folder`` that keeps its compiled templates."""
+def kept_environment(folder, monkeypatch, write_bytecode=True, **settings):
+    """A template environment over ``folder`` that keeps its compiled templates
+    (unless Python writes no bytecode, as with PYTHONDONTWRITEBYTECODE)."""
     from reviewkit.templating import keep_compiled_templates, make_environment
 
-    monkeypatch.setattr("sys.dont_write_bytecode", False)
+    monkeypatch.setattr("sys.dont_write_bytecode", not write_bytecode)
     environment = make_environment(folder, "en")
     environment.filters.update(settings.pop("filters", {}))
     for name, value in settings.items():
@@ -203,8 +204,6 @@ def test_a_filter_called_another_way_gets_code_of_its_own(tmp_path, monkeypatch)
 
 
 def test_no_cache_where_none_can_be_written_or_none_is_wanted(tmp_path, monkeypatch):
-    from reviewkit.templating import keep_compiled_templates, make_environment
-
     (tmp_path / "block.md").write_text("{{ n }}\n", encoding="utf-8")
     (tmp_path / "__pycache__").write_text("a file where the folder would be")
     environment = kept_environment(tmp_path, monkeypatch)
@@ -213,8 +212,6 @@ def test_no_cache_where_none_can_be_written_or_none_is_wanted(tmp_path, monkeypa
     other = tmp_path / "other"
     other.mkdir()
     (other / "block.md").write_text("{{ n }}\n", encoding="utf-8")
-    monkeypatch.setattr("sys.dont_write_bytecode", True)  # PYTHONDONTWRITEBYTECODE
-    environment = make_environment(other, "en")
-    keep_compiled_templates(environment, other)
+    environment = kept_environment(other, monkeypatch, write_bytecode=False)
     assert environment.get_template("block.md").render(n=2) == "2\n"
     assert not (other / "__pycache__").exists()
