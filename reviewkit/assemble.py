@@ -472,9 +472,20 @@ def run_checked(
 
 #: Inputs above this size get pandoc's compacting collector (:func:`runtime_options`).
 COMPACT_ABOVE_BYTES = 1 << 20
-#: The most memory one pandoc run may take (its Haskell heap, ``+RTS -M``).
-PANDOC_HEAP_LIMIT = "2g"
-PANDOC_HEAP_LIMIT_SHOWN = "2 GB"
+#: The least memory a pandoc run may take (its Haskell heap, ``+RTS -M``), in MiB...
+PANDOC_HEAP_FLOOR_MIB = 2048
+#: ...and per byte of its input, for large inputs: the supplementary tables of
+#: 10,000 studies (3.4 MB of Markdown) need 0.69 GB, about 200 times their size.
+PANDOC_HEAP_PER_INPUT_BYTE = 600
+
+
+def heap_limit_mib(source: Path) -> int:
+    """The heap limit of a pandoc run on ``source`` (see :func:`runtime_options`)."""
+    try:
+        size = source.stat().st_size
+    except OSError:
+        size = 0
+    return max(PANDOC_HEAP_FLOOR_MIB, -(-size * PANDOC_HEAP_PER_INPUT_BYTE // 2**20))
 
 
 def runtime_options(source: Path) -> dict[str, str]:
@@ -483,8 +494,9 @@ def runtime_options(source: Path) -> dict[str, str]:
     ``-M``: a heap limit, so that no document can take the machine's memory: a
     Markdown file pandoc cannot parse in reasonable space (one run grew to 14 GB
     in ten minutes on a 200 KB single line) stops with one line instead
-    (:func:`_pandoc`); the largest document of a build, the supplementary tables
-    of 10,000 studies, needs 0.69 GB. The limit costs no time.
+    (:func:`run_checked`). The limit is 2 GB, or three times what a document of
+    that size needs when it is larger (the supplementary tables of tens of
+    thousands of studies); it costs no time.
 
     ``-c`` for a large input: the runtime then compacts its old generation instead
     of copying it, which takes the peak for those tables (3.4 MB of Markdown) from
@@ -494,15 +506,17 @@ def runtime_options(source: Path) -> dict[str, str]:
         large = source.stat().st_size > COMPACT_ABOVE_BYTES
     except OSError:
         large = False
-    limit = f"-M{PANDOC_HEAP_LIMIT}"
+    limit = f"-M{heap_limit_mib(source)}m"
     return {"GHCRTS": f"-c {limit}" if large else limit}
 
 
 def _heap_message(source: Path | str) -> str:
+    mib = heap_limit_mib(Path(source))
+    limit = f"{mib / 1024:g} GB" if mib >= 1024 else f"{mib} MB"
     return (
-        f"{source}: pandoc needed more than its {PANDOC_HEAP_LIMIT_SHOWN} of memory for "
-        "this document and stopped; look for an unusually long line, or a block or table "
-        "far larger than the rest"
+        f"{source}: pandoc needed more than its {limit} of memory for this document "
+        "and stopped; look for an unusually long line, or a block or table far larger "
+        "than the rest"
     )
 
 

@@ -473,8 +473,12 @@ def test_pandoc_compacts_its_memory_only_for_a_large_input(tmp_path, monkeypatch
                 csl=None,
                 resource_path=[tmp_path],
             )
-    assert seen == {str(small): "-M2g", str(large): "-c -M2g"}
-    assert assemble.runtime_options(tmp_path / "missing.md") == {"GHCRTS": "-M2g"}
+    assert seen == {str(small): "-M2048m", str(large): "-c -M2048m"}
+    assert assemble.runtime_options(tmp_path / "missing.md") == {"GHCRTS": "-M2048m"}
+    # a larger input may take three times what pandoc needs for it (600 bytes a byte)
+    huge = tmp_path / "huge.md"
+    huge.write_bytes(b"x" * (5 * 2**20))
+    assert assemble.runtime_options(huge) == {"GHCRTS": "-c -M3000m"}
 
 
 def test_a_document_pandoc_cannot_read_in_its_memory_limit_stops_with_one_line(
@@ -482,8 +486,8 @@ def test_a_document_pandoc_cannot_read_in_its_memory_limit_stops_with_one_line(
 ):
     """pandoc runs with a heap limit (2 GB in a build; 8 MB here, so that a 1 MB
     table exceeds it), and running out of it is one line naming the file."""
-    monkeypatch.setattr(assemble, "PANDOC_HEAP_LIMIT", "8m")
-    monkeypatch.setattr(assemble, "PANDOC_HEAP_LIMIT_SHOWN", "8 MB")
+    monkeypatch.setattr(assemble, "PANDOC_HEAP_FLOOR_MIB", 8)
+    monkeypatch.setattr(assemble, "PANDOC_HEAP_PER_INPUT_BYTE", 1)
     markdown = tmp_path / "big.md"
     markdown.write_text("| a |\n|---|\n" + "| cell |\n" * 150_000, encoding="utf-8")
     with pytest.raises(ManuscriptBuildError) as caught:
