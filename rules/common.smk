@@ -12,7 +12,12 @@ from pathlib import Path
 
 from reviewkit.paths import LAYOUT_DIR, PROFILES_DIR, PROFILE_SCHEMA, STUDIES_SCHEMA
 from reviewkit.paths import SUMMARY_OF_FINDINGS_SCHEMA
-from reviewkit.profiles import effective_style, load_profile, profile_name, profile_sources
+from reviewkit.profiles import (
+    effective_style,
+    load_profile,
+    profile_name,
+    profile_sources,
+)
 from reviewkit.errors import InputError
 from reviewkit.config_check import or_exit
 from reviewkit.reproducible import build_epoch, code_version
